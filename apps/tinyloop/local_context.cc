@@ -1,0 +1,28 @@
+#include "local_context.h"
+
+#include <cstdio>
+
+#include "store/sqlite_store.h"
+
+namespace tinyloop::app {
+
+StatusOr<std::unique_ptr<LocalContext>> LocalContext::Open(const std::string& data_dir) {
+  if (data_dir.empty()) return InvalidArgumentError("--data-dir is required");
+  auto ctx = std::make_unique<LocalContext>();
+  TL_ASSIGN_OR_RETURN(auto sqlite, store::SqliteStore::Open(data_dir, store::SqliteStoreOptions{}));
+  ctx->store = std::move(sqlite);
+  const Clock& clock = SystemClock::Get();
+  ctx->projects = std::make_unique<service::ProjectService>(*ctx->store, clock);
+  ctx->ingest = std::make_unique<service::IngestService>(*ctx->store, *ctx->projects, clock);
+  ctx->samples = std::make_unique<service::SampleService>(*ctx->store, *ctx->ingest);
+  ctx->services = std::make_unique<api::Services>(
+      api::Services{*ctx->projects, *ctx->ingest, *ctx->samples, *ctx->store, ctx->metrics});
+  return ctx;
+}
+
+int Fail(const Status& status) {
+  std::fprintf(stderr, "tinyloop: %s\n", status.message().c_str());
+  return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+}  // namespace tinyloop::app

@@ -1,0 +1,34 @@
+// Wiring for commands that work on a data folder directly (server, project, key, offline
+// ingest and reports): opens the SQLite store and builds the services over it.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/metrics.h"
+#include "api/routes.h"
+#include "base/clock.h"
+#include "base/status.h"
+#include "service/ingest_service.h"
+#include "service/projects.h"
+#include "service/sample_service.h"
+#include "store/metadata_store.h"
+
+namespace tinyloop::app {
+
+struct LocalContext {
+  std::unique_ptr<store::MetadataStore> store;
+  std::unique_ptr<service::ProjectService> projects;
+  std::unique_ptr<service::IngestService> ingest;
+  std::unique_ptr<service::SampleService> samples;
+  api::Metrics metrics;
+  std::unique_ptr<api::Services> services;
+
+  // Opens (creating if needed) the store in `data_dir`.
+  static StatusOr<std::unique_ptr<LocalContext>> Open(const std::string& data_dir);
+};
+
+// Prints "tinyloop: <message>" to stderr and returns exit code 1 (2 for usage errors).
+int Fail(const Status& status);
+
+}  // namespace tinyloop::app

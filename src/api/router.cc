@@ -1,0 +1,56 @@
+#include "api/router.h"
+
+namespace tinyloop::api {
+
+std::vector<std::string> SplitPath(const std::string& path) {
+  std::vector<std::string> segments;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    if (end > start) segments.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
+void Router::Add(const std::string& method, const std::string& pattern, const std::string& name,
+                 Handler handler) {
+  routes_.push_back(Route{method, SplitPath(pattern), name, std::move(handler)});
+}
+
+bool Router::Match(const Route& route, const std::vector<std::string>& path_segments,
+                   std::map<std::string, std::string>* params) {
+  if (route.segments.size() != path_segments.size()) return false;
+  for (size_t i = 0; i < route.segments.size(); ++i) {
+    const std::string& want = route.segments[i];
+    if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
+      if (params) (*params)[want.substr(1, want.size() - 2)] = path_segments[i];
+    } else if (want != path_segments[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+HttpResponse Router::Dispatch(HttpRequest& request, std::string* route_name) const {
+  const std::vector<std::string> segments = SplitPath(request.path);
+  bool path_known = false;
+  for (const Route& route : routes_) {
+    if (!Match(route, segments, nullptr)) continue;
+    path_known = true;
+    if (route.method != request.method) continue;
+    request.path_params.clear();
+    Match(route, segments, &request.path_params);
+    if (route_name) *route_name = route.name;
+    return route.handler(request);
+  }
+  if (route_name) *route_name = path_known ? "method_not_allowed" : "not_found";
+  if (path_known) {
+    return ErrorResponse(405, "method_not_allowed",
+                         request.method + " is not allowed on " + request.path);
+  }
+  return ErrorResponse(404, "not_found", "no route for " + request.method + " " + request.path);
+}
+
+}  // namespace tinyloop::api

@@ -1,0 +1,55 @@
+// The SQL of the SQLite metadata store as free functions over one connection: writes run on
+// the writer connection inside the caller's transaction/savepoint, reads on a pooled
+// read-only connection. Internal to src/store; callers provide the thread-safety.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "store/internal/sqlite_db.h"
+#include "store/metadata_store.h"
+
+namespace tinyloop::store::internal {
+
+// A sample checked and encoded outside the writer thread (SqliteStore::InsertSamples).
+struct PreparedSample {
+  const Sample* sample = nullptr;  // sha256 and values_sha256 filled and valid
+  std::string values_le;           // EncodeFloat32Le(values)
+  bool disallow_duplicates = false;
+};
+
+// --- Writes (writer connection). Each leaves the database unchanged on error only when run
+// inside a savepoint that the caller rolls back.
+
+// The per-install pepper, created with RandomHex(32) on first call.
+StatusOr<std::string> LoadOrCreatePepper(Db& db);
+// AlreadyExists "project name '<name>' already exists". Returns the new id.
+StatusOr<int64_t> InsertProject(Db& db, const Project& project);
+// NotFound for an unknown project, AlreadyExists for a reused key_hash. Returns the new id.
+StatusOr<int64_t> InsertApiKey(Db& db, const ApiKey& key, const std::string& key_hash);
+// NotFound for an unknown project. Looks for an earlier sample of the project with equal
+// values_sha256 (including ones inserted earlier in the open transaction): AlreadyExists when
+// duplicates are disallowed, otherwise stores a "duplicate" finding and duplicate_of.
+StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared);
+Status UpdateProjectSchema(Db& db, int64_t project_id, const Json& schema);  // NotFound
+Status UpdateProjectAllowUnsigned(Db& db, int64_t project_id, bool allow);   // NotFound
+Status DeleteSample(Db& db, int64_t project_id, int64_t sample_id);          // NotFound
+// `column` is "label" or "category" (never user input). NotFound.
+Status UpdateSampleText(Db& db, int64_t project_id, int64_t sample_id, const char* column,
+                        const std::string& value);
+
+// --- Reads (any connection).
+
+StatusOr<Project> SelectProject(Db& db, int64_t id);  // NotFound
+StatusOr<std::vector<Project>> SelectProjects(Db& db);
+StatusOr<ApiKey> SelectApiKeyByHash(Db& db, const std::string& key_hash);  // NotFound
+// Precondition: filter.limit already clamped and offset >= 0.
+StatusOr<SampleList> SelectSamples(Db& db, const SampleFilter& filter);
+StatusOr<Sample> SelectSample(Db& db, int64_t project_id, int64_t sample_id);  // NotFound
+StatusOr<std::vector<float>> SelectSampleValues(Db& db, int64_t project_id,
+                                                int64_t sample_id);  // NotFound
+StatusOr<int64_t> CountSamples(Db& db);
+
+}  // namespace tinyloop::store::internal

@@ -1,0 +1,182 @@
+// Write half of queries.h. Runs only on the writer thread, inside its transaction.
+#include "base/crypto.h"
+#include "base/json.h"
+#include "store/internal/queries.h"
+#include "store/internal/rows.h"
+
+namespace tinyloop::store::internal {
+namespace {
+
+Status CheckProjectExists(Db& db, int64_t project_id) {
+  TL_ASSIGN_OR_RETURN(Statement stmt, db.Prepare("SELECT 1 FROM projects WHERE id = ?1"));
+  stmt.Bind(1, project_id);
+  TL_ASSIGN_OR_RETURN(const bool found, stmt.Step());
+  if (!found) return NotFoundError("project " + std::to_string(project_id) + " not found");
+  return OkStatus();
+}
+
+// Runs an UPDATE/DELETE and turns "no row matched" into NotFound(`what`).
+Status RunExpectingOneRow(Db& db, Statement& stmt, const std::string& what) {
+  TL_RETURN_IF_ERROR(stmt.Run());
+  if (db.Changes() == 0) return NotFoundError(what + " not found");
+  return OkStatus();
+}
+
+std::string SampleName(int64_t project_id, int64_t sample_id) {
+  return "sample " + std::to_string(sample_id) + " in project " + std::to_string(project_id);
+}
+
+}  // namespace
+
+StatusOr<std::string> LoadOrCreatePepper(Db& db) {
+  {
+    TL_ASSIGN_OR_RETURN(
+        Statement insert,
+        db.Prepare("INSERT INTO meta (key, value) VALUES ('pepper', ?1) ON CONFLICT DO NOTHING"));
+    insert.Bind(1, RandomHex(32));
+    TL_RETURN_IF_ERROR(insert.Run());
+  }
+  TL_ASSIGN_OR_RETURN(Statement select, db.Prepare("SELECT value FROM meta WHERE key = 'pepper'"));
+  TL_ASSIGN_OR_RETURN(const bool found, select.Step());
+  if (!found) return InternalError("pepper missing from meta table");
+  std::string pepper = select.ColumnText(0);
+  if (pepper.size() != 64) return DataLossError("stored pepper is malformed");
+  return pepper;
+}
+
+StatusOr<int64_t> InsertProject(Db& db, const Project& project) {
+  TL_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db.Prepare("INSERT INTO projects (name, owner, hmac_key, allow_unsigned, created_ms, "
+                 "sensor_schema) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  stmt.Bind(1, project.name)
+      .Bind(2, project.owner)
+      .Bind(3, project.hmac_key)
+      .Bind(4, int64_t{project.allow_unsigned})
+      .Bind(5, project.created_ms)
+      .Bind(6, DumpJson(project.sensor_schema));
+  Status status = stmt.Run();
+  if (status.code() == StatusCode::kAlreadyExists) {
+    return AlreadyExistsError("project name '" + project.name + "' already exists");
+  }
+  TL_RETURN_IF_ERROR(status);
+  return db.LastInsertRowid();
+}
+
+StatusOr<int64_t> InsertApiKey(Db& db, const ApiKey& key, const std::string& key_hash) {
+  TL_RETURN_IF_ERROR(CheckProjectExists(db, key.project_id));
+  TL_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db.Prepare("INSERT INTO api_keys (project_id, name, display_prefix, key_hash, created_ms) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5)"));
+  stmt.Bind(1, key.project_id)
+      .Bind(2, key.name)
+      .Bind(3, key.display_prefix)
+      .Bind(4, key_hash)
+      .Bind(5, key.created_ms);
+  Status status = stmt.Run();
+  if (status.code() == StatusCode::kAlreadyExists) {
+    return AlreadyExistsError("api key hash already exists");
+  }
+  TL_RETURN_IF_ERROR(status);
+  return db.LastInsertRowid();
+}
+
+StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared) {
+  const Sample& s = *prepared.sample;
+  TL_RETURN_IF_ERROR(CheckProjectExists(db, s.project_id));
+  InsertedSample result;
+  {
+    // Same connection and transaction as earlier inserts of this batch, so it sees them too.
+    TL_ASSIGN_OR_RETURN(Statement dup,
+                        db.Prepare("SELECT id FROM samples WHERE project_id = ?1 AND "
+                                   "values_sha256 = ?2 ORDER BY id LIMIT 1"));
+    dup.Bind(1, s.project_id).Bind(2, s.values_sha256);
+    TL_ASSIGN_OR_RETURN(const bool found, dup.Step());
+    if (found) result.duplicate_of = dup.ColumnInt64(0);
+  }
+  std::string findings;
+  if (result.duplicate_of) {
+    const std::string other = std::to_string(*result.duplicate_of);
+    if (prepared.disallow_duplicates) {
+      return AlreadyExistsError("project " + std::to_string(s.project_id) +
+                                " already holds a sample with the same values (sample " + other +
+                                ")");
+    }
+    std::vector<Finding> with_duplicate = s.findings;
+    with_duplicate.push_back(Finding{"duplicate", "same values as sample " + other});
+    findings = FindingsToJson(with_duplicate);
+  } else {
+    findings = FindingsToJson(s.findings);
+  }
+
+  TL_ASSIGN_OR_RETURN(
+      Statement insert,
+      db.Prepare("INSERT INTO samples (project_id, file_name, label, category, device_name, "
+                 "device_type, interval_ms, axes, length, sha256, values_sha256, content_type, "
+                 "metadata, upload_source, signed_hmac, ingest_ms, findings, duplicate_of) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                 "?16, ?17, ?18)"));
+  insert.Bind(1, s.project_id)
+      .Bind(2, s.file_name)
+      .Bind(3, s.label)
+      .Bind(4, s.category)
+      .Bind(5, s.device_name)
+      .Bind(6, s.device_type)
+      .Bind(7, s.interval_ms)
+      .Bind(8, AxesToJson(s.axes))
+      .Bind(9, s.length)
+      .Bind(10, s.sha256)
+      .Bind(11, s.values_sha256)
+      .Bind(12, s.content_type)
+      .Bind(13, DumpJson(s.metadata))
+      .Bind(14, s.upload_source)
+      .Bind(15, int64_t{s.signed_hmac})
+      .Bind(16, s.ingest_ms)
+      .Bind(17, findings);
+  if (result.duplicate_of) {
+    insert.Bind(18, *result.duplicate_of);
+  } else {
+    insert.BindNull(18);
+  }
+  TL_RETURN_IF_ERROR(insert.Run());
+  result.id = db.LastInsertRowid();
+
+  TL_ASSIGN_OR_RETURN(Statement values,
+                      db.Prepare("INSERT INTO sample_values (sample_id, data) VALUES (?1, ?2)"));
+  values.Bind(1, result.id).BindBlob(2, prepared.values_le);
+  TL_RETURN_IF_ERROR(values.Run());
+  return result;
+}
+
+Status UpdateProjectSchema(Db& db, int64_t project_id, const Json& schema) {
+  TL_ASSIGN_OR_RETURN(Statement stmt,
+                      db.Prepare("UPDATE projects SET sensor_schema = ?2 WHERE id = ?1"));
+  stmt.Bind(1, project_id).Bind(2, DumpJson(schema));
+  return RunExpectingOneRow(db, stmt, "project " + std::to_string(project_id));
+}
+
+Status UpdateProjectAllowUnsigned(Db& db, int64_t project_id, bool allow) {
+  TL_ASSIGN_OR_RETURN(Statement stmt,
+                      db.Prepare("UPDATE projects SET allow_unsigned = ?2 WHERE id = ?1"));
+  stmt.Bind(1, project_id).Bind(2, int64_t{allow});
+  return RunExpectingOneRow(db, stmt, "project " + std::to_string(project_id));
+}
+
+Status DeleteSample(Db& db, int64_t project_id, int64_t sample_id) {
+  // sample_values rows go with it (ON DELETE CASCADE; foreign_keys=ON on the writer).
+  TL_ASSIGN_OR_RETURN(Statement stmt,
+                      db.Prepare("DELETE FROM samples WHERE id = ?2 AND project_id = ?1"));
+  stmt.Bind(1, project_id).Bind(2, sample_id);
+  return RunExpectingOneRow(db, stmt, SampleName(project_id, sample_id));
+}
+
+Status UpdateSampleText(Db& db, int64_t project_id, int64_t sample_id, const char* column,
+                        const std::string& value) {
+  TL_ASSIGN_OR_RETURN(Statement stmt, db.Prepare(std::string("UPDATE samples SET ") + column +
+                                                 " = ?3 WHERE id = ?2 AND project_id = ?1"));
+  stmt.Bind(1, project_id).Bind(2, sample_id).Bind(3, value);
+  return RunExpectingOneRow(db, stmt, SampleName(project_id, sample_id));
+}
+
+}  // namespace tinyloop::store::internal

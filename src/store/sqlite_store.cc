@@ -1,0 +1,349 @@
+#include "store/sqlite_store.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <utility>
+
+#include "base/crypto.h"
+#include "store/blob_store.h"
+#include "store/internal/group_commit_writer.h"
+#include "store/internal/migrations.h"
+#include "store/internal/queries.h"
+#include "store/internal/reader_pool.h"
+#include "store/internal/rows.h"
+
+namespace tinyloop::store {
+
+using internal::Db;
+using internal::WriteJob;
+
+namespace {
+
+constexpr int64_t kMaxListLimit = 10000;
+
+// Runs `fn(db)` on a pooled read connection; exceptions become Internal.
+template <typename Fn>
+auto WithReader(internal::ReaderPool& pool, Fn&& fn) -> decltype(fn(std::declval<Db&>())) {
+  try {
+    internal::ReaderPool::Lease lease = pool.Acquire();
+    return fn(lease.db());
+  } catch (const std::exception& e) {
+    return InternalError(std::string("store read failed: ") + e.what());
+  }
+}
+
+// Runs `fn()` (which queues writes) and turns exceptions into Internal.
+template <typename Fn>
+auto NoThrow(Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    return InternalError(std::string("store write failed: ") + e.what());
+  }
+}
+
+int64_t FileSize(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+}
+
+StatusOr<std::string> QueryText(Db& db, const std::string& sql) {
+  TL_ASSIGN_OR_RETURN(internal::Statement stmt, db.Prepare(sql));
+  TL_ASSIGN_OR_RETURN(const bool row, stmt.Step());
+  if (!row) return InternalError("query returned no row: " + sql);
+  return stmt.ColumnText(0);
+}
+
+// Per-connection settings of the writer. WAL and synchronous=FULL: a commit is durable when
+// it returns, readers never block the writer.
+Status ConfigureWriter(Db& db) {
+  TL_ASSIGN_OR_RETURN(const std::string mode, QueryText(db, "PRAGMA journal_mode = WAL"));
+  if (mode != "wal") return InternalError("cannot enable WAL mode (journal_mode is " + mode + ")");
+  TL_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = FULL"));
+  return db.Exec("PRAGMA foreign_keys = ON");
+}
+
+// Validates a sample and does the CPU work (hashing, encoding) on the caller's thread so the
+// writer thread only writes.
+Status PrepareSample(NewSample& in, internal::PreparedSample* out) {
+  Sample& s = in.sample;
+  if (!std::isfinite(s.interval_ms) || s.interval_ms < 0) {
+    return InvalidArgumentError("sample.interval_ms must be a finite number >= 0");
+  }
+  if (s.length < 0) return InvalidArgumentError("sample.length must be >= 0");
+  const size_t columns = s.axes.size();
+  const bool shape_ok = columns == 0
+                            ? in.values.empty() && s.length == 0
+                            : in.values.size() % columns == 0 &&
+                                  in.values.size() / columns == static_cast<uint64_t>(s.length);
+  if (!shape_ok) {
+    return InvalidArgumentError("sample has " + std::to_string(in.values.size()) +
+                                " values; expected length (" + std::to_string(s.length) +
+                                ") x axes (" + std::to_string(columns) + ")");
+  }
+  const std::string body_sha = Sha256Hex(in.body);
+  if (s.sha256.empty()) {
+    s.sha256 = body_sha;
+  } else if (s.sha256 != body_sha) {
+    return InvalidArgumentError("sample.sha256 does not match the SHA-256 of the body");
+  }
+  out->values_le = internal::EncodeFloat32Le(in.values);
+  in.values = std::vector<float>();  // encoded copy suffices; halves peak memory
+  if (s.values_sha256.empty()) {
+    s.values_sha256 = Sha256Hex(out->values_le);
+  } else if (!IsValidSha256Hex(s.values_sha256)) {
+    return InvalidArgumentError("sample.values_sha256 must be 64 lower-case hex characters");
+  }
+  out->sample = &s;
+  out->disallow_duplicates = in.disallow_duplicates;
+  return OkStatus();
+}
+
+}  // namespace
+
+// A flock on <data_dir>/tinyloop.lock. Every store holds it shared, so several processes can
+// use one data dir (the server, and `tinyloop project create` beside it: SQLite serializes
+// their transactions). The first opener gets it exclusively for a moment, which tells it no
+// other process is writing, so crash leftovers (temp blobs) can be removed.
+class SqliteStore::DataDirLock {
+ public:
+  static StatusOr<std::unique_ptr<DataDirLock>> Acquire(const std::string& data_dir) {
+    const std::string path = data_dir + "/tinyloop.lock";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return InternalError("cannot open " + path + ": " + std::strerror(errno));
+    bool exclusive = true;
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      exclusive = false;
+      if (errno != EWOULDBLOCK || ::flock(fd, LOCK_SH) != 0) {
+        const int err = errno;
+        ::close(fd);
+        return InternalError("cannot lock " + path + ": " + std::strerror(err));
+      }
+    }
+    return std::unique_ptr<DataDirLock>(new DataDirLock(fd, exclusive));
+  }
+  ~DataDirLock() { ::close(fd_); }
+
+  // True while this is the only process with the data dir open.
+  bool exclusive() const { return exclusive_; }
+  // Lets other processes in once start-up clean-up is done.
+  void Share() {
+    if (exclusive_ && ::flock(fd_, LOCK_SH) == 0) exclusive_ = false;
+  }
+
+ private:
+  DataDirLock(int fd, bool exclusive) : fd_(fd), exclusive_(exclusive) {}
+  int fd_;
+  bool exclusive_;
+};
+
+SqliteStore::SqliteStore() = default;
+SqliteStore::~SqliteStore() = default;
+
+StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& data_dir,
+                                                         const SqliteStoreOptions& options) {
+  if (options.max_batch < 1) return InvalidArgumentError("max_batch must be >= 1");
+  if (options.read_connections < 1) return InvalidArgumentError("read_connections must be >= 1");
+  if (options.busy_timeout_ms < 0) return InvalidArgumentError("busy_timeout_ms must be >= 0");
+  try {
+    std::error_code ec;
+    std::filesystem::create_directories(data_dir, ec);
+    if (ec) return InternalError("cannot create data dir " + data_dir + ": " + ec.message());
+
+    std::unique_ptr<SqliteStore> store(new SqliteStore());
+    TL_ASSIGN_OR_RETURN(store->lock_, DataDirLock::Acquire(data_dir));
+    store->clock_ = options.clock != nullptr ? options.clock : &SystemClock::Get();
+    store->db_path_ = data_dir + "/tinyloop.db";
+    TL_ASSIGN_OR_RETURN(store->blobs_,
+                        BlobStore::Open(data_dir + "/blobs", store->lock_->exclusive()));
+    store->lock_->Share();
+
+    TL_ASSIGN_OR_RETURN(std::unique_ptr<Db> db,
+                        Db::Open(store->db_path_, /*read_only=*/false, options.busy_timeout_ms));
+    TL_RETURN_IF_ERROR(ConfigureWriter(*db));
+    TL_RETURN_IF_ERROR(internal::Migrate(*db));
+    TL_ASSIGN_OR_RETURN(store->pepper_, internal::LoadOrCreatePepper(*db));
+
+    TL_ASSIGN_OR_RETURN(store->readers_,
+                        internal::ReaderPool::Open(store->db_path_, options.read_connections,
+                                                   options.busy_timeout_ms));
+    TL_ASSIGN_OR_RETURN(store->writer_, internal::GroupCommitWriter::Start(
+                                            std::move(db), store->blobs_.get(), options.max_batch));
+    return store;
+  } catch (const std::exception& e) {
+    return InternalError(std::string("cannot open store: ") + e.what());
+  }
+}
+
+StatusOr<Project> SqliteStore::CreateProject(Project project) {
+  if (project.name.empty()) return InvalidArgumentError("project name must not be empty");
+  return NoThrow([&]() -> StatusOr<Project> {
+    project.created_ms = clock_->NowMillis();
+    TL_RETURN_IF_ERROR(writer_->Execute(
+        WriteJob{std::nullopt, [&project](Db& db) -> Status {
+                   TL_ASSIGN_OR_RETURN(project.id, internal::InsertProject(db, project));
+                   return OkStatus();
+                 }}));
+    return project;
+  });
+}
+
+StatusOr<Project> SqliteStore::GetProject(int64_t id) {
+  return WithReader(*readers_, [&](Db& db) { return internal::SelectProject(db, id); });
+}
+
+StatusOr<std::vector<Project>> SqliteStore::ListProjects() {
+  return WithReader(*readers_, [&](Db& db) { return internal::SelectProjects(db); });
+}
+
+Status SqliteStore::UpdateProjectSchema(int64_t project_id, const Json& schema) {
+  return NoThrow([&] {
+    return writer_->Execute(WriteJob{std::nullopt, [&](Db& db) {
+                                       return internal::UpdateProjectSchema(db, project_id, schema);
+                                     }});
+  });
+}
+
+Status SqliteStore::UpdateProjectAllowUnsigned(int64_t project_id, bool allow) {
+  return NoThrow([&] {
+    return writer_->Execute(WriteJob{std::nullopt, [&](Db& db) {
+                                       return internal::UpdateProjectAllowUnsigned(db, project_id,
+                                                                                   allow);
+                                     }});
+  });
+}
+
+StatusOr<ApiKey> SqliteStore::CreateApiKey(ApiKey key, const std::string& key_hash) {
+  if (key_hash.empty()) return InvalidArgumentError("api key hash must not be empty");
+  return NoThrow([&]() -> StatusOr<ApiKey> {
+    key.created_ms = clock_->NowMillis();
+    TL_RETURN_IF_ERROR(writer_->Execute(
+        WriteJob{std::nullopt, [&](Db& db) -> Status {
+                   TL_ASSIGN_OR_RETURN(key.id, internal::InsertApiKey(db, key, key_hash));
+                   return OkStatus();
+                 }}));
+    return key;
+  });
+}
+
+StatusOr<ApiKey> SqliteStore::FindApiKeyByHash(const std::string& key_hash) {
+  return WithReader(*readers_, [&](Db& db) { return internal::SelectApiKeyByHash(db, key_hash); });
+}
+
+std::vector<StatusOr<InsertedSample>> SqliteStore::InsertSamples(std::vector<NewSample> samples) {
+  const size_t n = samples.size();
+  std::vector<Status> statuses(n);
+  std::vector<InsertedSample> inserted(n);
+  try {
+    std::vector<internal::PreparedSample> prepared(n);
+    std::vector<size_t> sample_of_job;
+    std::vector<WriteJob> jobs;
+    jobs.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      statuses[i] = PrepareSample(samples[i], &prepared[i]);
+      if (!statuses[i].ok()) continue;
+      WriteJob job;
+      job.blob = BlobStore::PendingBlob{samples[i].sample.sha256, samples[i].body};
+      job.apply = [&prepared, &inserted, i](Db& db) -> Status {
+        TL_ASSIGN_OR_RETURN(inserted[i], internal::InsertSample(db, prepared[i]));
+        return OkStatus();
+      };
+      jobs.push_back(std::move(job));
+      sample_of_job.push_back(i);
+    }
+    std::vector<Status> results = writer_->Execute(std::move(jobs));
+    for (size_t j = 0; j < results.size(); ++j) statuses[sample_of_job[j]] = std::move(results[j]);
+  } catch (const std::exception& e) {
+    for (Status& s : statuses) {
+      if (s.ok()) s = InternalError(std::string("store write failed: ") + e.what());
+    }
+  }
+  std::vector<StatusOr<InsertedSample>> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (statuses[i].ok()) {
+      out.emplace_back(inserted[i]);
+    } else {
+      out.emplace_back(std::move(statuses[i]));
+    }
+  }
+  return out;
+}
+
+StatusOr<SampleList> SqliteStore::ListSamples(const SampleFilter& filter) {
+  if (filter.offset < 0) {
+    return InvalidArgumentError("offset must be >= 0, got " + std::to_string(filter.offset));
+  }
+  SampleFilter clamped = filter;
+  clamped.limit = std::min(std::max<int64_t>(filter.limit, 1), kMaxListLimit);
+  return WithReader(*readers_, [&](Db& db) { return internal::SelectSamples(db, clamped); });
+}
+
+StatusOr<Sample> SqliteStore::GetSample(int64_t project_id, int64_t sample_id) {
+  return WithReader(*readers_,
+                    [&](Db& db) { return internal::SelectSample(db, project_id, sample_id); });
+}
+
+StatusOr<std::vector<float>> SqliteStore::GetSampleValues(int64_t project_id, int64_t sample_id) {
+  return WithReader(
+      *readers_, [&](Db& db) { return internal::SelectSampleValues(db, project_id, sample_id); });
+}
+
+StatusOr<std::string> SqliteStore::GetSampleBody(int64_t project_id, int64_t sample_id) {
+  TL_ASSIGN_OR_RETURN(const Sample sample, GetSample(project_id, sample_id));
+  StatusOr<std::string> body = blobs_->Get(sample.sha256);
+  const StatusCode code = body.status().code();
+  if (code == StatusCode::kNotFound || code == StatusCode::kInvalidArgument) {
+    return DataLossError("body of sample " + std::to_string(sample_id) +
+                         " is unavailable: " + body.status().message());
+  }
+  return body;
+}
+
+Status SqliteStore::DeleteSample(int64_t project_id, int64_t sample_id) {
+  return NoThrow([&] {
+    return writer_->Execute(WriteJob{
+        std::nullopt, [&](Db& db) { return internal::DeleteSample(db, project_id, sample_id); }});
+  });
+}
+
+Status SqliteStore::UpdateSampleLabel(int64_t project_id, int64_t sample_id,
+                                      const std::string& label) {
+  return NoThrow([&] {
+    return writer_->Execute(WriteJob{std::nullopt, [&](Db& db) {
+                                       return internal::UpdateSampleText(db, project_id, sample_id,
+                                                                         "label", label);
+                                     }});
+  });
+}
+
+Status SqliteStore::UpdateSampleCategory(int64_t project_id, int64_t sample_id,
+                                         const std::string& category) {
+  return NoThrow([&] {
+    return writer_->Execute(WriteJob{std::nullopt, [&](Db& db) {
+                                       return internal::UpdateSampleText(db, project_id, sample_id,
+                                                                         "category", category);
+                                     }});
+  });
+}
+
+StatusOr<StoreStats> SqliteStore::Stats() {
+  StoreStats stats;
+  TL_ASSIGN_OR_RETURN(stats.samples,
+                      WithReader(*readers_, [](Db& db) { return internal::CountSamples(db); }));
+  stats.database_bytes = FileSize(db_path_) + FileSize(db_path_ + "-wal");
+  stats.blob_bytes = blobs_->blob_bytes();
+  stats.blob_count = blobs_->blob_count();
+  return stats;
+}
+
+}  // namespace tinyloop::store
