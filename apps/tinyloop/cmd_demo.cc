@@ -57,6 +57,14 @@ void Step(const DemoArgs& args, const std::string& text) {
 Status RunDemo(const DemoArgs& args) {
   // 1. Data: --data, else the real HAR recordings, else the simulator.
   std::string data = args.data, source = args.data;
+  std::string simulated_dir;  // removed at the end: the demo leaves no temp data behind
+  struct RemoveOnExit {
+    const std::string& dir;
+    ~RemoveOnExit() {
+      std::error_code ec;
+      if (!dir.empty()) fs::remove_all(dir, ec);
+    }
+  } remove_simulated{simulated_dir};
   std::string category = "training";
   if (data.empty()) {
     data = FindSharedHar();
@@ -67,6 +75,7 @@ Status RunDemo(const DemoArgs& args) {
     data = MakeTempDir("tinyloop-sim-");
     if (data.empty()) return UnavailableError("cannot create a temporary folder");
     source = "simulator";
+    simulated_dir = data;
     Step(args, "../shared not found: simulating ceiling-fan vibration recordings into " + data);
     TL_RETURN_IF_ERROR(sim::WriteDemoDataset(data, sim::DemoDatasetOptions{}));
   } else if (!fs::exists(data)) {

@@ -12,7 +12,7 @@ th{background:#f4f4f4}.k{text-align:left}.warn{color:#a40}code{background:#f4f4f
 </style></head><body>
 <h1>tinyloop</h1>
 <p>Self-hosted TinyML loop. Paste a project API key to see whether the right data is arriving.</p>
-<form id="f"><input id="key" size="50" placeholder="tl_..."> <button>Show data report</button></form>
+<form id="f"><input id="key" size="50" placeholder="ei_tl_..."> <button>Show data report</button></form>
 <div id="out"></div>
 <script>
 const out = document.getElementById('out');

@@ -108,6 +108,11 @@ HttpResponse IngestFiles(Services& s, const HttpRequest& req) {
     s.metrics.CountRejected(std::string(StatusCodeName(st.code())));
     return EiJsonError(st);
   }
+  // Authenticate once for the whole request: a wrong key is a 401, not N failed files.
+  if (auto project = s.projects.Authenticate(common.api_key); !project.ok()) {
+    s.metrics.CountRejected(std::string(StatusCodeName(project.status().code())));
+    return EiJsonError(project.status());
+  }
   if (!req.is_multipart) {
     return EiJsonError(InvalidArgumentError("body must be multipart/form-data with parts named "
                                             "'data'"));

@@ -20,6 +20,7 @@ struct HttpServerOptions {
   int worker_threads = 64;             // connections served at once (keep-alive holds one)
   size_t max_body_bytes = 128u << 20;  // larger requests get 413 without reading the body
   int read_timeout_seconds = 30;
+  size_t max_multipart_parts = 1000;  // more parts: 400 (Edge Impulse's documented limit)
 };
 
 class HttpServer {

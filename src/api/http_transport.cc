@@ -3,6 +3,7 @@
 
 #include "api/http_client.h"
 #include "api/http_server.h"
+#include "api/multipart.h"
 
 #include <algorithm>
 #include <cctype>
@@ -18,22 +19,32 @@ std::string Lower(std::string s) {
   return s;
 }
 
-HttpRequest Convert(const httplib::Request& in, bool with_body) {
+// Multipart bodies are parsed by api/multipart.cc, not by cpp-httplib (whose parser refuses
+// bodies without a CRLF after the closing boundary, as undici sends them). The pre-routing
+// handler renames the Content-Type so httplib reads the body raw; the original is kept here.
+constexpr char kMultipartTypeHeader[] = "X-Tinyloop-Multipart-Content-Type";
+
+HttpRequest Convert(const httplib::Request& in) {
   HttpRequest out;
   out.method = in.method;
   out.path = in.path;
   for (const auto& [name, value] : in.headers) out.headers.emplace(Lower(name), value);
   for (const auto& [name, value] : in.params) out.query.emplace(name, value);
-  if (with_body) {
-    out.is_multipart = in.is_multipart_form_data();
-    if (out.is_multipart) {
-      // A multimap keeps parts with equal names in insertion (= arrival) order.
-      for (const auto& [name, part] : in.files) {
-        out.parts.push_back({part.name, part.filename, part.content_type, part.content});
-      }
-    } else {
-      out.body = in.body;
-    }
+  if (in.has_header(kMultipartTypeHeader)) {
+    out.headers["content-type"] = in.get_header_value(kMultipartTypeHeader);
+    out.headers.erase(Lower(kMultipartTypeHeader));
+  }
+  return out;
+}
+
+StatusOr<HttpRequest> ConvertWithBody(const httplib::Request& in, size_t max_parts) {
+  HttpRequest out = Convert(in);
+  if (in.has_header(kMultipartTypeHeader)) {
+    out.is_multipart = true;
+    TL_ASSIGN_OR_RETURN(out.parts,
+                        ParseMultipart(in.get_header_value(kMultipartTypeHeader), in.body, max_parts));
+  } else {
+    out.body = in.body;
   }
   return out;
 }
@@ -80,23 +91,45 @@ StatusOr<int> HttpServer::Start() {
   const size_t limit = impl.options.max_body_bytes;
   server.set_pre_routing_handler([this, limit](const httplib::Request& req,
                                                httplib::Response& res) {
+    if (req.is_multipart_form_data()) {
+      // The request object is not const in httplib, only this view of it.
+      auto& mutable_req = const_cast<httplib::Request&>(req);
+      const std::string type = req.get_header_value("Content-Type");
+      mutable_req.headers.erase("Content-Type");
+      mutable_req.headers.emplace("Content-Type", "application/x-tinyloop-multipart");
+      mutable_req.headers.emplace(kMultipartTypeHeader, type);
+    }
     if (!req.has_header("Content-Length")) return httplib::Server::HandlerResponse::Unhandled;
     const auto length = req.get_header_value<uint64_t>("Content-Length");
     if (length <= limit) return httplib::Server::HandlerResponse::Unhandled;
     const Status status = ResourceExhaustedError(
         "request body is " + std::to_string(length) + " bytes, more than the limit of " +
         std::to_string(limit) + " bytes");
-    Fill(impl_->on_error(Convert(req, false), status), res);
+    Fill(impl_->on_error(Convert(req), status), res);
     res.set_header("Connection", "close");
     return httplib::Server::HandlerResponse::Handled;
   });
-  server.set_expect_100_continue_handler([limit](const httplib::Request& req, httplib::Response&) {
-    return req.get_header_value<uint64_t>("Content-Length") > limit ? 413 : 100;
-  });
+  server.set_expect_100_continue_handler(
+      [this, limit](const httplib::Request& req, httplib::Response& res) {
+        const auto length = req.get_header_value<uint64_t>("Content-Length");
+        if (length <= limit) return 100;
+        Fill(impl_->on_error(Convert(req), ResourceExhaustedError(
+                                               "request body is " + std::to_string(length) +
+                                               " bytes, more than the limit of " +
+                                               std::to_string(limit) + " bytes")),
+             res);
+        res.status = 413;
+        return 413;
+      });
 
-  auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
-    HttpRequest request = Convert(req, true);
-    Fill(impl_->handler(request), res);
+  const size_t max_parts = impl.options.max_multipart_parts;
+  auto dispatch = [this, max_parts](const httplib::Request& req, httplib::Response& res) {
+    StatusOr<HttpRequest> request = ConvertWithBody(req, max_parts);
+    if (!request.ok()) {
+      Fill(impl_->on_error(Convert(req), request.status()), res);
+      return;
+    }
+    Fill(impl_->handler(*request), res);
   };
   const std::string all = ".*";
   server.Get(all, dispatch);
@@ -115,7 +148,7 @@ StatusOr<int> HttpServer::Start() {
     } catch (...) {
     }
     TL_LOG(kError) << "unhandled exception in " << req.method << " " << req.path << ": " << what;
-    Fill(impl_->on_error(Convert(req, false), InternalError("internal error")), res);
+    Fill(impl_->on_error(Convert(req), InternalError("internal error")), res);
   });
   // Errors httplib produces itself (malformed request line, body over the limit while
   // reading a chunked body) get our error shape too.
@@ -126,7 +159,7 @@ StatusOr<int> HttpServer::Start() {
                                       : InvalidArgumentError("malformed HTTP request (" +
                                                              std::to_string(res.status) + ")");
     const int code = res.status;
-    Fill(impl_->on_error(Convert(req, false), status), res);
+    Fill(impl_->on_error(Convert(req), status), res);
     res.status = code;
     return httplib::Server::HandlerResponse::Handled;
   }));

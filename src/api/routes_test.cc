@@ -145,7 +145,7 @@ TEST_F(RoutesTest, BadInputIsRefusedAndNothingIsStored) {
   auto no_key = h;
   no_key.erase("x-api-key");
   auto wrong_key = h;
-  wrong_key["x-api-key"] = "tl_0000000000000000000000000000000000000000";
+  wrong_key["x-api-key"] = "ei_tl_0000000000000000000000000000000000000000";
   auto no_type = h;
   no_type.erase("content-type");
   auto traversal = h;

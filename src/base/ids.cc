@@ -4,7 +4,7 @@
 
 namespace tinyloop {
 
-std::string NewApiKey() { return std::string(kApiKeyPrefix) + RandomHex(20); }
+std::string NewApiKey() { return std::string(kApiKeyPrefix) + RandomHex(32); }
 
 std::string NewHmacKey() { return RandomHex(16); }
 

@@ -7,10 +7,11 @@
 
 namespace tinyloop {
 
-// Prefix of every tinyloop API key, so leaked keys are easy to spot ("tl_" + 40 hex chars).
-inline constexpr std::string_view kApiKeyPrefix = "tl_";
+// Prefix of every tinyloop API key, so leaked keys are easy to spot. It starts with "ei_"
+// because the Edge Impulse tools refuse any API key that does not ("ei_tl_" + 64 hex chars).
+inline constexpr std::string_view kApiKeyPrefix = "ei_tl_";
 
-// A new random API key: "tl_" followed by 40 lower-case hex characters (160 bits).
+// A new random API key: "ei_tl_" followed by 64 lower-case hex characters (256 bits).
 std::string NewApiKey();
 
 // A new HMAC key for signed samples: 32 lower-case hex characters, the form Edge Impulse uses.

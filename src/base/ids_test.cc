@@ -7,10 +7,10 @@ namespace {
 
 TEST(IdsTest, ApiKeyHasPrefixAndIsUnique) {
   const std::string a = NewApiKey(), b = NewApiKey();
-  EXPECT_EQ(a.rfind("tl_", 0), 0u);
-  EXPECT_EQ(a.size(), 43u);
+  EXPECT_EQ(a.rfind("ei_tl_", 0), 0u);  // Edge Impulse tools require "ei_"
+  EXPECT_EQ(a.size(), 70u);
   EXPECT_NE(a, b);
-  EXPECT_EQ(ApiKeyDisplayPrefix(a), a.substr(0, 11));
+  EXPECT_EQ(ApiKeyDisplayPrefix(a), a.substr(0, 14));
 }
 
 TEST(IdsTest, HashDependsOnPepperAndKey) {
