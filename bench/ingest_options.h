@@ -1,0 +1,27 @@
+// Command-line options of ingest_bench (see README.md), with their defaults. Part of bench/.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace tinyloop::bench {
+
+struct Options {
+  double seconds = 4;         // duration cap of parts (i) and (ii)
+  int threads = 48;           // (i); as many in flight as (ii) by default
+  int clients = 48;           // (ii)
+  size_t samples = 0;         // per part; 0: 25,000 x seconds
+  double raw_seconds = 0.75;  // per raw-store case
+  std::string tmp_root;       // parent of the fresh data dirs
+  bool keep_data = false;
+  std::string part = "all";  // all, in_process, http or raw
+};
+
+// Prints the flags and their defaults to stdout.
+void PrintUsage();
+
+// Parses argv into `o` (defaults for what is absent; --help prints usage and exits 0).
+// Returns false, after printing why to stderr, for an unknown flag or a bad value.
+bool ParseOptions(int argc, char** argv, Options& o);
+
+}  // namespace tinyloop::bench
