@@ -217,6 +217,22 @@ TEST(CliTest, DemoJsonLastLineHasTheFigures) {
   }
 }
 
+TEST(CliTest, DemoFallsBackToTheSimulatorWithoutShared) {
+  // What a fresh clone without ../shared does: simulate, ingest, report; no temp data left.
+  TempDir dir;
+  ::setenv("TINYLOOP_SHARED", (dir.path() + "/no-shared-here").c_str(), 1);
+  const ProcessResult r = RunTinyloop({"demo", "--json", "--data-dir", dir.path() + "/data"}, 600);
+  ::unsetenv("TINYLOOP_SHARED");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json j = LastLineJson(r, "demo --json");
+  EXPECT_EQ(j["data_source"], "simulator");
+  // 4 states x (40 training + 10 testing) + 3 imbalance labels x 10 anomaly samples.
+  EXPECT_EQ(j["samples_ingested"], 230) << j.dump();
+  EXPECT_EQ(j["files_failed"], 0);
+  EXPECT_EQ(j["samples_by_label"]["high"], 50);
+  ExpectAllFindingKinds(j["findings_by_kind"], "demo");
+}
+
 TEST(SharedDatasetTest, StHarIotnodeSplitIngest) {
   const std::string har = SharedDir() + "/datasets/st_har_iotnode";
   if (!fs::is_directory(har)) {

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <vector>
 
 #include "api/api_server.h"
 #include "api/http_client.h"
@@ -27,8 +28,12 @@ namespace {
 namespace fs = std::filesystem;
 
 // The real recordings used when ../shared is beside the repository (read in place).
+// TINYLOOP_SHARED overrides where that folder is (set it to a missing path to force the
+// simulator).
 std::string FindSharedHar() {
-  for (const fs::path& base : {fs::path("../shared"), fs::path(TINYLOOP_SOURCE_DIR) / "../shared"}) {
+  std::vector<fs::path> bases = {fs::path("../shared"), fs::path(TINYLOOP_SOURCE_DIR) / "../shared"};
+  if (const char* env = std::getenv("TINYLOOP_SHARED"); env != nullptr) bases = {fs::path(env)};
+  for (const fs::path& base : bases) {
     const fs::path har = base / "datasets/st_har_iotnode";
     std::error_code ec;
     if (fs::is_directory(har, ec)) return fs::weakly_canonical(har, ec).string();

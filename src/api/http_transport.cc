@@ -5,6 +5,8 @@
 #include "api/http_server.h"
 #include "api/multipart.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -57,11 +59,18 @@ void Fill(const HttpResponse& in, httplib::Response& out) {
 
 }  // namespace
 
+// cpp-httplib 0.11 (Debian's build) listens with a backlog of 5, so many clients connecting
+// at once stall for seconds; listen() on the bound socket again widens it.
+class BacklogServer : public httplib::Server {
+ public:
+  void WidenBacklog(int backlog) { ::listen(svr_sock_, backlog); }
+};
+
 struct HttpServer::Impl {
   HttpServerOptions options;
   RequestHandler handler;
   ErrorResponder on_error;
-  httplib::Server server;
+  BacklogServer server;
   std::thread thread;
   bool started = false;
 };
@@ -77,7 +86,7 @@ HttpServer::~HttpServer() { Stop(); }
 
 StatusOr<int> HttpServer::Start() {
   Impl& impl = *impl_;
-  httplib::Server& server = impl.server;
+  BacklogServer& server = impl.server;
   const int threads = std::max(1, impl.options.worker_threads);
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_payload_max_length(impl.options.max_body_bytes);
@@ -172,6 +181,7 @@ StatusOr<int> HttpServer::Start() {
     return UnavailableError("cannot bind " + impl.options.host + ":" + std::to_string(port) +
                             " (in use, or not permitted)");
   }
+  server.WidenBacklog(1024);
   impl.thread = std::thread([&server] { server.listen_after_bind(); });
   impl.started = true;
   return port;

@@ -92,7 +92,22 @@ StatusOr<store::Project> ProjectService::Authenticate(const std::string& api_key
     std::lock_guard<std::mutex> lock(mu_);
     project_by_key_hash_[hash] = project_id;
   }
-  return store_.GetProject(project_id);
+  return CachedGetProject(project_id);
+}
+
+StatusOr<store::Project> ProjectService::CachedGetProject(int64_t project_id) {
+  const int64_t now = MonotonicNanos();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = projects_.find(project_id);
+    if (it != projects_.end() && now - it->second.fetched_ns < kProjectCacheMillis * 1000000) {
+      return it->second.project;
+    }
+  }
+  TL_ASSIGN_OR_RETURN(store::Project project, store_.GetProject(project_id));
+  std::lock_guard<std::mutex> lock(mu_);
+  projects_[project_id] = CachedProject{project, now};
+  return project;
 }
 
 StatusOr<store::Project> ProjectService::AuthorizeProject(const std::string& api_key,
@@ -106,7 +121,10 @@ StatusOr<store::Project> ProjectService::AuthorizeProject(const std::string& api
 }
 
 Status ProjectService::SetAllowUnsigned(int64_t project_id, bool allow) {
-  return store_.UpdateProjectAllowUnsigned(project_id, allow);
+  TL_RETURN_IF_ERROR(store_.UpdateProjectAllowUnsigned(project_id, allow));
+  std::lock_guard<std::mutex> lock(mu_);
+  projects_.erase(project_id);
+  return OkStatus();
 }
 
 }  // namespace tinyloop::service

@@ -42,7 +42,8 @@ class ProjectService {
   StatusOr<CreatedApiKey> CreateApiKey(int64_t project_id, const std::string& name);
 
   // The project an API key belongs to. Unauthenticated when the key is missing or unknown.
-  // Results are cached in memory (keys are never deleted in this version).
+  // Key lookups are cached in memory (keys are never deleted in this version), and projects
+  // for kProjectCacheMillis, so a change made by another process shows within that time.
   StatusOr<store::Project> Authenticate(const std::string& api_key);
 
   // Authenticate, then require the key to belong to `project_id` (PermissionDenied otherwise).
@@ -55,9 +56,19 @@ class ProjectService {
  private:
   store::MetadataStore& store_;
   const Clock& clock_;
+  struct CachedProject {
+    store::Project project;
+    int64_t fetched_ns = 0;
+  };
+  StatusOr<store::Project> CachedGetProject(int64_t project_id);
+
   std::mutex mu_;
   std::unordered_map<std::string, int64_t> project_by_key_hash_;  // guarded by mu_
+  std::unordered_map<int64_t, CachedProject> projects_;           // guarded by mu_
 };
+
+// How long ProjectService serves a project from memory before reading it again.
+inline constexpr int64_t kProjectCacheMillis = 2000;
 
 // Checks a user-supplied name: non-empty, at most `max_bytes`, valid UTF-8, no control
 // characters. InvalidArgument naming `field` otherwise.
