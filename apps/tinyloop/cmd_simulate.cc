@@ -15,7 +15,7 @@ void AddSimulateCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand(
       "simulate", "Write deterministic 3-axis vibration recordings of a ceiling fan (off, low, "
-                  "medium, high) as Edge Impulse-style training/ , testing/ and anomaly/ (coin on a blade) folders");
+                  "medium, high) as Edge Impulse-style training/, testing/ and anomaly/ (coin on a blade) folders");
   cmd->add_option("--out", args->out, "Output folder")->required();
   cmd->add_option("--seed", args->options.seed, "Random seed")->capture_default_str();
   cmd->callback([args, exit_code] {
