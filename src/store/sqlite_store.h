@@ -1,7 +1,8 @@
 // The embedded MetadataStore: SQLite (WAL, synchronous=FULL) in `<data_dir>/tinyloop.db` plus
-// a content-addressed blob folder `<data_dir>/blobs/` for original sample bodies. One writer
-// thread commits queued writes in batches (group commit); reads use a pool of read-only
-// connections. Other modules see only this header and metadata_store.h, never SQLite.
+// a content-addressed blob folder `<data_dir>/blobs/` for original sample bodies (small ones
+// packed into append-only files, see blob_store.h). One writer thread commits queued writes in
+// batches (group commit); reads use a pool of read-only connections. Other modules see only
+// this header and metadata_store.h, never SQLite.
 #pragma once
 
 #include <memory>
@@ -32,6 +33,12 @@ struct SqliteStoreOptions {
   // Supplies created_ms of projects and API keys. Default (null): SystemClock::Get().
   // Not owned; must outlive the store.
   const Clock* clock = nullptr;
+  // Bodies of at most this many bytes are appended to this store's pack file (one write and
+  // one fdatasync per batch); larger ones get a file each. Default 1 MiB; must be >= 0.
+  int64_t blob_pack_threshold_bytes = int64_t{1} << 20;
+  // A pack file is closed once it holds this many bytes and a new one started. Default
+  // 256 MiB; must be >= 1.
+  int64_t blob_pack_max_bytes = int64_t{256} << 20;
 };
 
 // Thread-safe: every method may be called concurrently from any thread. Writes return only
@@ -47,8 +54,11 @@ struct SqliteStoreOptions {
 //  - Sample::values_sha256 may be empty (then the SHA-256 of the values as float32
 //    little-endian bytes is used) or must be 64 lower-case hex characters;
 //  - values.size() must be length x axes.size(), interval_ms finite and >= 0, length >= 0;
-//  violations are InvalidArgument naming the field. Bodies are written and synced before the
-//  transaction, so a failed transaction can leave unreferenced blobs (never a dangling row).
+//  violations are InvalidArgument naming the field. A batch's new bodies are appended to this
+//  store's pack file and synced inside its transaction, before the rows that name them
+//  commit; a failed transaction (or a crash) leaves only unreferenced bytes, never a row that
+//  points at a missing body. Each store appends to pack files of its own, so stores in several
+//  processes never write the same file; each reads all of them.
 //
 // ListSamples of an unknown project returns an empty list. Errors from SQLite are mapped:
 // disk full -> ResourceExhausted, corruption -> DataLoss, lock timeout -> Unavailable, other
@@ -56,9 +66,11 @@ struct SqliteStoreOptions {
 class SqliteStore final : public MetadataStore {
  public:
   // Creates `data_dir`, the database and `blobs/` as needed, applies pending schema
-  // migrations and creates the pepper on first open. FailedPrecondition when another store
-  // holds the data dir or the database schema is newer than this binary; InvalidArgument for
-  // bad options; DataLoss for a corrupt database; Internal for other I/O errors.
+  // migrations and creates the pepper on first open. Opening does not scan the blob folder,
+  // except once when migrating a database of schema version 1 (it indexes the bodies stored
+  // one file each). FailedPrecondition when the database schema is newer than this binary;
+  // InvalidArgument for bad options; DataLoss for a corrupt database; Internal for other I/O
+  // errors.
   static StatusOr<std::unique_ptr<SqliteStore>> Open(const std::string& data_dir,
                                                      const SqliteStoreOptions& options = {});
   ~SqliteStore() override;
@@ -83,7 +95,8 @@ class SqliteStore final : public MetadataStore {
   StatusOr<SampleList> ListSamples(const SampleFilter& filter) override;
   StatusOr<Sample> GetSample(int64_t project_id, int64_t sample_id) override;
   StatusOr<std::vector<float>> GetSampleValues(int64_t project_id, int64_t sample_id) override;
-  // DataLoss when the sample exists but its body blob is missing or corrupt.
+  // Reads the body from its pack (or own file) and checks its SHA-256. DataLoss when the
+  // sample exists but its body is missing or corrupt.
   StatusOr<std::string> GetSampleBody(int64_t project_id, int64_t sample_id) override;
   Status DeleteSample(int64_t project_id, int64_t sample_id) override;
   Status UpdateSampleLabel(int64_t project_id, int64_t sample_id,
@@ -91,7 +104,8 @@ class SqliteStore final : public MetadataStore {
   Status UpdateSampleCategory(int64_t project_id, int64_t sample_id,
                               const std::string& category) override;
 
-  // database_bytes counts the database file and its WAL.
+  // database_bytes counts the database file and its WAL; blob_count and blob_bytes are the
+  // distinct bodies indexed (kept as totals, no scan), without pack record headers.
   StatusOr<StoreStats> Stats() override;
 
  private:

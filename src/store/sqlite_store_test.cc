@@ -10,6 +10,7 @@
 
 #include "base/crypto.h"
 #include "store/blob_store.h"
+#include "store/internal/migrations.h"
 #include "store/internal/test_samples.h"
 #include "store/internal/test_temp_dir.h"
 
@@ -88,7 +89,7 @@ TEST_F(SqliteStoreTest, OpenCreatesLayoutAndPepper) {
   EXPECT_EQ(store_->pepper().size(), 64u);
   EXPECT_TRUE(IsValidSha256Hex(store_->pepper()));
   EXPECT_EQ(RawQuery("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(RawQuery("PRAGMA user_version"), "1");
+  EXPECT_EQ(RawQuery("PRAGMA user_version"), std::to_string(internal::LatestSchemaVersion()));
 }
 
 TEST_F(SqliteStoreTest, SecondStoreOnSameDirSharesTheData) {
@@ -119,7 +120,7 @@ TEST_F(SqliteStoreTest, ReopenPreservesDataAndPepperAndMigrationsAreIdempotent) 
   Reopen();
   Reopen();
   EXPECT_EQ(store_->pepper(), pepper);
-  EXPECT_EQ(RawQuery("PRAGMA user_version"), "1");
+  EXPECT_EQ(RawQuery("PRAGMA user_version"), std::to_string(internal::LatestSchemaVersion()));
   auto p = store_->GetProject(project);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->name, "fan");

@@ -1,9 +1,32 @@
 #include "store/internal/group_commit_writer.h"
 
+#include <algorithm>
 #include <exception>
+#include <string_view>
 #include <system_error>
+#include <unordered_map>
+
+#include "store/internal/queries.h"
 
 namespace tinyloop::store::internal {
+namespace {
+
+// Batches with fewer runnable jobs write their blobs on the writer thread: there is too little
+// SQL to overlap with for the hand-over to the helper thread to pay.
+constexpr size_t kMinJobsToOverlapBlobWrites = 4;
+
+// Runs a job's apply; exceptions become Internal.
+Status RunApply(WriteJob& job, Db& db) {
+  try {
+    return job.apply(db);
+  } catch (const std::exception& e) {
+    return InternalError(std::string("store write failed: ") + e.what());
+  } catch (...) {
+    return InternalError("store write failed with an unknown exception");
+  }
+}
+
+}  // namespace
 
 // Counts down the jobs of one Execute call; the caller waits for zero.
 class GroupCommitWriter::Completion {
@@ -27,6 +50,62 @@ class GroupCommitWriter::Completion {
   size_t remaining_;
 };
 
+// Runs one task at a time on its own thread. The writer thread hands it the batch's blob
+// writes, so that their fdatasync overlaps with the batch's SQL.
+class GroupCommitWriter::Helper {
+ public:
+  Helper() : thread_([this] { Loop(); }) {}
+  ~Helper() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  // Precondition: the previous task was waited for.
+  void Start(std::function<void()> task) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      task_ = std::move(task);
+      done_ = false;
+    }
+    cv_.notify_all();
+  }
+
+  void Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return done_; });
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [this] { return stopping_ || task_ != nullptr; });
+      if (task_ == nullptr) return;  // stopping with nothing to do
+      std::function<void()> task = std::move(task_);
+      task_ = nullptr;
+      lock.unlock();
+      task();  // tasks catch their own exceptions
+      lock.lock();
+      done_ = true;
+      cv_.notify_all();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::function<void()> task_;  // guarded by mu_
+  bool done_ = true;            // guarded by mu_
+  bool stopping_ = false;       // guarded by mu_
+  std::thread thread_;          // last: starts once the members above exist
+};
+
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Db> db, BlobStore* blobs, int max_batch)
+    : db_(std::move(db)), blobs_(blobs), max_batch_(static_cast<size_t>(max_batch)) {}
+
 StatusOr<std::unique_ptr<GroupCommitWriter>> GroupCommitWriter::Start(std::unique_ptr<Db> db,
                                                                       BlobStore* blobs,
                                                                       int max_batch) {
@@ -35,6 +114,7 @@ StatusOr<std::unique_ptr<GroupCommitWriter>> GroupCommitWriter::Start(std::uniqu
   }
   std::unique_ptr<GroupCommitWriter> writer(new GroupCommitWriter(std::move(db), blobs, max_batch));
   try {
+    writer->helper_ = std::make_unique<Helper>();
     writer->thread_ = std::thread([w = writer.get()] { w->Loop(); });
   } catch (const std::system_error& e) {
     return InternalError(std::string("cannot start the store writer thread: ") + e.what());
@@ -106,30 +186,57 @@ Status GroupCommitWriter::ExecCached(const char* sql) {
 }
 
 void GroupCommitWriter::RunBatch(std::vector<Pending>& batch) {
-  // Blobs first and durable before the rows that name them can commit: a committed sample
-  // never points at a missing body. A failed transaction only leaves unreferenced blobs.
-  std::vector<BlobStore::PendingBlob> blobs;
-  for (const Pending& p : batch) {
-    if (p.job.blob) blobs.push_back(*p.job.blob);
-  }
   std::vector<bool> runnable(batch.size(), true);
-  if (!blobs.empty()) {
-    const Status blob_status = blobs_->PutBatch(blobs);
-    if (!blob_status.ok()) {
-      for (size_t i = 0; i < batch.size(); ++i) {
-        if (!batch[i].job.blob) continue;
-        *batch[i].result = blob_status.WithPrefix("storing sample body");
-        runnable[i] = false;
-      }
-    }
-  }
-  bool any = false;
-  for (bool r : runnable) any = any || r;
-  if (!any) return;
-
+  BlobPlan plan;
   Status fatal = ExecCached("BEGIN IMMEDIATE");
-  for (size_t i = 0; i < batch.size() && fatal.ok(); ++i) {
-    if (runnable[i]) *batch[i].result = RunJob(batch[i], fatal);
+  // Blob index rows first, inside the transaction: a committed sample never points at a blob
+  // without a row, and the rows tell which blobs are new.
+  if (fatal.ok()) fatal = PlanBlobs(batch, runnable, plan);
+  size_t runnable_count = static_cast<size_t>(std::count(runnable.begin(), runnable.end(), true));
+
+  // The new blobs' bytes are written and synced while the jobs run (on the helper thread when
+  // there is enough SQL to overlap with); COMMIT waits for them below, so they are durable
+  // before the rows that name them.
+  const bool overlap = plan.writes && runnable_count >= kMinJobsToOverlapBlobWrites;
+  const auto write_blobs = [&plan] {
+    try {
+      plan.results = plan.writes->Write();
+    } catch (const std::exception&) {
+      plan.results.clear();  // CollectBlobResults fails every blob without a result
+    }
+  };
+  if (overlap) {
+    helper_->Start(write_blobs);
+  } else if (plan.writes) {
+    write_blobs();
+  }
+  // Jobs rarely fail, so they run without a savepoint each (two statements per job saved).
+  // A lone job gets its savepoint at once (nothing to redo then).
+  bool clean = true;
+  if (fatal.ok() && runnable_count > 0) {
+    clean = RunJobs(batch, runnable, /*with_savepoints=*/runnable_count == 1, fatal);
+  }
+  if (overlap) helper_->Wait();
+
+  std::vector<WrittenBlob> written;
+  const bool blobs_ok = CollectBlobResults(batch, runnable, plan, written);
+  if (fatal.ok() && (!clean || !blobs_ok)) {
+    // A job failed and its partial writes cannot be undone alone, or jobs ran whose blob
+    // could not be stored: start over with what succeeded and a savepoint per job.
+    fatal = db_->Exec("ROLLBACK");
+    runnable_count = static_cast<size_t>(std::count(runnable.begin(), runnable.end(), true));
+    if (fatal.ok() && runnable_count == 0) return;
+    if (fatal.ok()) fatal = ExecCached("BEGIN IMMEDIATE");
+    if (fatal.ok()) fatal = ReinsertBlobRows(written);
+    if (fatal.ok()) RunJobs(batch, runnable, /*with_savepoints=*/true, fatal);
+  } else if (fatal.ok()) {
+    int64_t bytes = 0;
+    for (const WrittenBlob& blob : written) bytes += blob.location.length;
+    fatal = AddBlobTotals(*db_, static_cast<int64_t>(written.size()), bytes);
+  }
+  if (fatal.ok() && runnable_count == 0) {
+    (void)db_->Exec("ROLLBACK");
+    return;
   }
   if (fatal.ok()) {
     fatal = ExecCached("COMMIT");
@@ -144,19 +251,106 @@ void GroupCommitWriter::RunBatch(std::vector<Pending>& batch) {
   }
 }
 
-Status GroupCommitWriter::RunJob(Pending& pending, Status& fatal) {
+Status GroupCommitWriter::PlanBlobs(std::vector<Pending>& batch, std::vector<bool>& runnable,
+                                    BlobPlan& plan) {
+  // A body repeated in the batch is stored once.
+  plan.blob_of_job.assign(batch.size(), kNoBlob);
+  std::unordered_map<std::string_view, size_t> index_of;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!batch[i].job.blob) continue;
+    const BlobStore::PendingBlob& blob = *batch[i].job.blob;
+    if (!IsValidSha256Hex(blob.sha256)) {
+      *batch[i].result = InvalidArgumentError("blob sha256 must be 64 lower-case hex characters");
+      runnable[i] = false;
+      continue;
+    }
+    const auto [it, inserted] = index_of.emplace(blob.sha256, plan.blobs.size());
+    if (inserted) plan.blobs.push_back(&blob);
+    plan.blob_of_job[i] = it->second;
+  }
+  if (plan.blobs.empty()) return OkStatus();
+
+  BlobStore::WriteBatch writes = blobs_->NewWriteBatch();
+  for (size_t b = 0; b < plan.blobs.size(); ++b) {
+    const BlobLocation& location = writes.Add(*plan.blobs[b]);
+    TL_ASSIGN_OR_RETURN(const bool is_new,
+                        InsertBlobLocation(*db_, plan.blobs[b]->sha256, location));
+    if (is_new) {
+      plan.added.push_back(b);
+    } else {
+      writes.RemoveLast();
+    }
+  }
+  if (writes.size() > 0) plan.writes.emplace(std::move(writes));
+  return OkStatus();
+}
+
+bool GroupCommitWriter::CollectBlobResults(std::vector<Pending>& batch, std::vector<bool>& runnable,
+                                           const BlobPlan& plan,
+                                           std::vector<WrittenBlob>& written) {
+  if (!plan.writes) return true;
+  std::vector<Status> blob_status(plan.blobs.size());
+  bool all_ok = true;
+  for (size_t k = 0; k < plan.added.size(); ++k) {
+    // No result at all: the write never ran (the batch failed before it).
+    const Status status =
+        k < plan.results.size() ? plan.results[k] : InternalError("sample body was not written");
+    if (status.ok()) {
+      written.push_back(WrittenBlob{plan.blobs[plan.added[k]]->sha256, plan.writes->location(k)});
+    } else {
+      blob_status[plan.added[k]] = status.WithPrefix("storing sample body");
+      all_ok = false;
+    }
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const size_t b = plan.blob_of_job[i];
+    if (b == kNoBlob || blob_status[b].ok()) continue;
+    *batch[i].result = blob_status[b];
+    runnable[i] = false;
+  }
+  return all_ok;
+}
+
+Status GroupCommitWriter::ReinsertBlobRows(const std::vector<WrittenBlob>& written) {
+  int64_t count = 0;
+  int64_t bytes = 0;
+  for (const WrittenBlob& blob : written) {
+    // Another process may have indexed the same blob meanwhile; then our bytes stay unused.
+    TL_ASSIGN_OR_RETURN(const bool is_new, InsertBlobLocation(*db_, blob.sha256, blob.location));
+    if (is_new) {
+      ++count;
+      bytes += blob.location.length;
+    }
+  }
+  return AddBlobTotals(*db_, count, bytes);
+}
+
+bool GroupCommitWriter::RunJobs(std::vector<Pending>& batch, const std::vector<bool>& runnable,
+                                bool with_savepoints, Status& fatal) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!runnable[i]) continue;
+    if (with_savepoints) {
+      *batch[i].result = RunJobInSavepoint(batch[i], fatal);
+      if (!fatal.ok()) return false;
+      continue;
+    }
+    Status status = RunApply(batch[i].job, *db_);
+    if (!db_->InTransaction()) {
+      // SQLite rolled back the whole transaction itself (e.g. disk full, I/O error).
+      fatal = status.ok() ? InternalError("transaction rolled back by SQLite") : status;
+      return false;
+    }
+    if (!status.ok()) return false;
+    *batch[i].result = OkStatus();
+  }
+  return true;
+}
+
+Status GroupCommitWriter::RunJobInSavepoint(Pending& pending, Status& fatal) {
   fatal = ExecCached("SAVEPOINT job");
   if (!fatal.ok()) return fatal;
-  Status status;
-  try {
-    status = pending.job.apply(*db_);
-  } catch (const std::exception& e) {
-    status = InternalError(std::string("store write failed: ") + e.what());
-  } catch (...) {
-    status = InternalError("store write failed with an unknown exception");
-  }
+  Status status = RunApply(pending.job, *db_);
   if (!db_->InTransaction()) {
-    // SQLite rolled back the whole transaction itself (e.g. disk full, I/O error).
     fatal = status.ok() ? InternalError("transaction rolled back by SQLite") : status;
     return fatal;
   }

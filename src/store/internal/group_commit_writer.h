@@ -1,6 +1,7 @@
 // The single writer thread of the SQLite store: queued write jobs are committed in batches
-// (group commit), each job in its own savepoint, after the batch's blobs are made durable.
-// Internal to src/store.
+// (group commit). Each batch is one transaction: the batch's new body blobs get their
+// blob_locations rows, their bytes are appended and synced (on a helper thread, while the jobs
+// run), then COMMIT. Internal to src/store.
 #pragma once
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -22,12 +24,16 @@ namespace tinyloop::store::internal {
 
 // One unit of work with its own result.
 struct WriteJob {
-  // Stored in the blob store before the transaction that runs `apply`; the job fails without
-  // running when storing it fails. Its bytes must stay valid until Execute returns.
+  // Stored (if not already) in the transaction that runs `apply`: its index row exists when
+  // apply runs, and its bytes are durable before the transaction commits. When storing it
+  // fails, the job fails with that error and none of its writes are kept. Its bytes must stay
+  // valid until Execute returns. Precondition: sha256 is the bytes' SHA-256.
   std::optional<BlobStore::PendingBlob> blob;
-  // Runs on the writer thread inside "SAVEPOINT job"; a non-ok result rolls back only this
-  // job's savepoint. Values it produces must be written to caller storage, which is safe to
-  // read once Execute returned ok for this job (the batch committed). Exceptions it throws
+  // Runs on the writer thread inside the batch's transaction. A non-ok result undoes only this
+  // job's writes. It may run twice for one Execute (when another job of its batch fails, the
+  // batch is rolled back and rerun with one savepoint per job), so it must only assign its
+  // outputs, never accumulate them. Outputs must be written to caller storage, which is safe
+  // to read once Execute returned ok for this job (the batch committed). Exceptions it throws
   // become Internal.
   std::function<Status(Db&)> apply;
 };
@@ -37,8 +43,9 @@ struct WriteJob {
 // queued job, then joins the thread.
 class GroupCommitWriter {
  public:
-  // Takes over `db` (read-write, PRAGMAs set, schema migrated). `max_batch` >= 1 caps the jobs
-  // per transaction. Internal when the thread cannot be started.
+  // Takes over `db` (read-write, PRAGMAs set, schema migrated: the blob index tables must
+  // exist). `max_batch` >= 1 caps the jobs per transaction. Internal when the thread cannot be
+  // started.
   static StatusOr<std::unique_ptr<GroupCommitWriter>> Start(std::unique_ptr<Db> db,
                                                             BlobStore* blobs, int max_batch);
   ~GroupCommitWriter();
@@ -47,8 +54,8 @@ class GroupCommitWriter {
 
   // Queues `jobs` together (in order, so they share as few transactions as possible) and
   // blocks until each has a result: ok only after the transaction holding it committed.
-  // A job fails with its own error, or with the batch's error when BEGIN/COMMIT or the
-  // savepoint machinery fails (then no job of that batch is stored).
+  // A job fails with its own error, with its blob's error, or with the batch's error when
+  // BEGIN/COMMIT or the savepoint machinery fails (then no job of that batch is stored).
   std::vector<Status> Execute(std::vector<WriteJob> jobs);
   Status Execute(WriteJob job);
 
@@ -58,23 +65,54 @@ class GroupCommitWriter {
 
  private:
   class Completion;
+  class Helper;
   struct Pending {
     WriteJob job;
     Status* result;
     Completion* completion;
   };
+  // A blob this batch wrote, whose index row must be (re)inserted in the transaction.
+  struct WrittenBlob {
+    std::string_view sha256;
+    BlobLocation location;
+  };
+  // The blobs of one batch: which are new, and the writes that store them.
+  struct BlobPlan {
+    std::vector<const BlobStore::PendingBlob*> blobs;  // distinct, in batch order
+    std::vector<size_t> blob_of_job;                   // index into blobs, or kNoBlob
+    std::optional<BlobStore::WriteBatch> writes;       // the new ones, when there are any
+    std::vector<size_t> added;                         // index into blobs of each write
+    std::vector<Status> results;                       // of writes->Write(), once done
+  };
+  static constexpr size_t kNoBlob = static_cast<size_t>(-1);
 
-  GroupCommitWriter(std::unique_ptr<Db> db, BlobStore* blobs, int max_batch)
-      : db_(std::move(db)), blobs_(blobs), max_batch_(static_cast<size_t>(max_batch)) {}
+  GroupCommitWriter(std::unique_ptr<Db> db, BlobStore* blobs, int max_batch);
   void Loop();
   void RunBatch(std::vector<Pending>& batch);
+  // Inside the open transaction: finds the batch's distinct blobs and inserts an index row
+  // for each new one (INSERT OR IGNORE: under the write lock, so also across processes),
+  // planning where its bytes go. Jobs with a malformed sha get InvalidArgument and are marked
+  // not runnable. A non-ok result means the transaction can no longer be committed.
+  Status PlanBlobs(std::vector<Pending>& batch, std::vector<bool>& runnable, BlobPlan& plan);
+  // After plan.writes ran: fails (and marks not runnable) the jobs whose blob could not be
+  // written, and lists the blobs that were. Returns whether every write succeeded.
+  bool CollectBlobResults(std::vector<Pending>& batch, std::vector<bool>& runnable,
+                          const BlobPlan& plan, std::vector<WrittenBlob>& written);
+  // Inserts the index rows of blobs written earlier in this batch (after a rollback).
+  Status ReinsertBlobRows(const std::vector<WrittenBlob>& written);
+  // Runs the runnable jobs in order. Without savepoints it stops at the first failing job
+  // and returns false (the caller rolls back and reruns with savepoints); with them, each
+  // failure is undone alone. Sets `fatal` when the transaction can no longer be committed.
+  bool RunJobs(std::vector<Pending>& batch, const std::vector<bool>& runnable, bool with_savepoints,
+               Status& fatal);
   // Runs one job in its savepoint. Returns the job's status; sets `fatal` when the enclosing
   // transaction can no longer be committed.
-  Status RunJob(Pending& pending, Status& fatal);
+  Status RunJobInSavepoint(Pending& pending, Status& fatal);
   Status ExecCached(const char* sql);
 
   const std::unique_ptr<Db> db_;  // used only by the writer thread after Start
   BlobStore* const blobs_;
+  std::unique_ptr<Helper> helper_;  // writes blob bytes while the writer thread runs SQL
   const size_t max_batch_;
   std::atomic<int64_t> transactions_committed_{0};
 

@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <future>
 #include <stdexcept>
 #include <thread>
 
 #include "base/crypto.h"
+#include "store/internal/migrations.h"
+#include "store/internal/queries.h"
 #include "store/internal/test_temp_dir.h"
 
 namespace tinyloop::store::internal {
@@ -21,7 +24,10 @@ class GroupCommitWriterTest : public testing::Test {
     blobs_ = std::move(blobs).value();
     auto db = Db::Open(dir_.path() + "/t.db", /*read_only=*/false, 1000);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE((*db)->Exec("PRAGMA journal_mode=WAL; CREATE TABLE t (x INTEGER UNIQUE)").ok());
+    // The store's schema (the writer needs the blob index), plus a table of its own.
+    ASSERT_TRUE((*db)->Exec("PRAGMA journal_mode=WAL").ok());
+    ASSERT_TRUE(Migrate(**db, MigrationContext{dir_.path() + "/blobs", false}).ok());
+    ASSERT_TRUE((*db)->Exec("CREATE TABLE t (x INTEGER UNIQUE)").ok());
     StartWriter(std::move(db).value(), 256);
   }
 
@@ -39,17 +45,36 @@ class GroupCommitWriterTest : public testing::Test {
                     }};
   }
 
-  int64_t Count() {
+  int64_t Count(const std::string& sql = "SELECT count(*) FROM t") {
     int64_t n = -1;
     EXPECT_TRUE(writer_
                     ->Execute(WriteJob{std::nullopt,
-                                       [&n](Db& db) -> Status {
-                                         TL_ASSIGN_OR_RETURN(
-                                             n, db.QueryInt64("SELECT count(*) FROM t"));
+                                       [&n, &sql](Db& db) -> Status {
+                                         TL_ASSIGN_OR_RETURN(n, db.QueryInt64(sql));
                                          return OkStatus();
                                        }})
                     .ok());
     return n;
+  }
+
+  // A job inserting `x` whose sample body is `body` (a literal: it must outlive the job).
+  static WriteJob InsertWithBody(int x, std::string_view body) {
+    WriteJob job = Insert(x);
+    job.blob = BlobStore::PendingBlob{Sha256Hex(body), body};
+    return job;
+  }
+
+  // The body as read back through the index; NotFound when it is not indexed.
+  StatusOr<std::string> ReadIndexed(const std::string& body) {
+    std::optional<BlobLocation> location;
+    Status status = writer_->Execute(
+        WriteJob{std::nullopt, [&](Db& db) -> Status {
+                   TL_ASSIGN_OR_RETURN(location, SelectBlobLocation(db, Sha256Hex(body)));
+                   return OkStatus();
+                 }});
+    TL_RETURN_IF_ERROR(status);
+    if (!location) return NotFoundError("not indexed");
+    return blobs_->Read(Sha256Hex(body), &*location);
   }
 
   TestTempDir dir_;
@@ -117,16 +142,53 @@ TEST_F(GroupCommitWriterTest, ThrowingJobBecomesInternalAndIsRolledBack) {
   EXPECT_EQ(Count(), 2);
 }
 
-TEST_F(GroupCommitWriterTest, BlobsAreDurableBeforeTheJobRuns) {
+TEST_F(GroupCommitWriterTest, BlobIsIndexedWhenTheJobRunsAndReadableOnceCommitted) {
   const std::string body = "sample body";
-  bool seen_in_job = false;
-  WriteJob job{BlobStore::PendingBlob{Sha256Hex(body), body}, [&](Db&) {
-                 seen_in_job = *blobs_->Exists(Sha256Hex(body));
+  bool indexed_in_job = false;
+  WriteJob job{BlobStore::PendingBlob{Sha256Hex(body), body}, [&](Db& db) -> Status {
+                 // The row is in the open transaction; the bytes are durable by COMMIT.
+                 TL_ASSIGN_OR_RETURN(auto location, SelectBlobLocation(db, Sha256Hex(body)));
+                 indexed_in_job = location.has_value();
                  return OkStatus();
                }};
   ASSERT_TRUE(writer_->Execute(std::move(job)).ok());
-  EXPECT_TRUE(seen_in_job);
-  EXPECT_EQ(*blobs_->Get(Sha256Hex(body)), body);
+  EXPECT_TRUE(indexed_in_job);
+  EXPECT_EQ(*ReadIndexed(body), body);
+}
+
+TEST_F(GroupCommitWriterTest, ABodyIsStoredOnceWithinAndAcrossBatches) {
+  std::vector<WriteJob> jobs;
+  jobs.push_back(InsertWithBody(1, "same"));
+  jobs.push_back(InsertWithBody(2, "other"));
+  jobs.push_back(InsertWithBody(3, "same"));
+  for (const Status& s : writer_->Execute(std::move(jobs))) ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_TRUE(writer_->Execute(InsertWithBody(4, "same")).ok());
+  EXPECT_EQ(Count("SELECT count(*) FROM blob_locations"), 2);
+  EXPECT_EQ(Count("SELECT count FROM blob_totals"), 2);
+  EXPECT_EQ(Count("SELECT bytes FROM blob_totals"), 4 + 5);
+  // Two records in the pack: 44-byte headers and the bytes, nothing for the repeats.
+  int64_t pack_bytes = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir_.path() + "/blobs")) {
+    if (e.is_regular_file()) pack_bytes += static_cast<int64_t>(e.file_size());
+  }
+  EXPECT_EQ(pack_bytes, 2 * 44 + 4 + 5);
+  EXPECT_EQ(*ReadIndexed("same"), "same");
+}
+
+TEST_F(GroupCommitWriterTest, RerunAfterAFailingJobKeepsTheOtherJobsAndTheirBlobs) {
+  std::vector<WriteJob> jobs;
+  jobs.push_back(InsertWithBody(1, "a"));
+  jobs.push_back(InsertWithBody(1, "b"));  // UNIQUE violation: the batch is rerun
+  jobs.push_back(InsertWithBody(3, "c"));
+  auto results = writer_->Execute(std::move(jobs));
+  EXPECT_TRUE(results[0].ok());
+  EXPECT_EQ(results[1].code(), StatusCode::kAlreadyExists);
+  EXPECT_TRUE(results[2].ok());
+  EXPECT_EQ(Count(), 2);
+  // All three bodies were written before the jobs ran; each is indexed and counted once.
+  EXPECT_EQ(Count("SELECT count(*) FROM blob_locations"), 3);
+  EXPECT_EQ(Count("SELECT count FROM blob_totals"), 3);
+  for (const char* body : {"a", "b", "c"}) EXPECT_EQ(*ReadIndexed(body), body);
 }
 
 TEST_F(GroupCommitWriterTest, FailedCommitFailsEveryJobOfTheBatch) {
@@ -148,7 +210,7 @@ TEST_F(GroupCommitWriterTest, FailedCommitFailsEveryJobOfTheBatch) {
   StartWriter(std::move(db).value(), 256);
 
   std::vector<WriteJob> jobs;
-  jobs.push_back(Insert(10));
+  jobs.push_back(InsertWithBody(10, "lost body"));
   jobs.push_back(
       WriteJob{std::nullopt, [](Db& db) { return db.Exec("INSERT INTO c VALUES (7)"); }});
   auto results = writer_->Execute(std::move(jobs));
@@ -156,6 +218,40 @@ TEST_F(GroupCommitWriterTest, FailedCommitFailsEveryJobOfTheBatch) {
   EXPECT_FALSE(results[1].ok());
   EXPECT_NE(results[0].message().find("transaction failed"), std::string::npos);
   EXPECT_EQ(Count(), 0);
+  // The body's bytes were appended, but its index row went with the transaction: unreferenced
+  // bytes. Storing it again writes it again, and it reads back.
+  EXPECT_EQ(ReadIndexed("lost body").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Count("SELECT count FROM blob_totals"), 0);
+  ASSERT_TRUE(writer_->Execute(InsertWithBody(11, "lost body")).ok());
+  EXPECT_EQ(*ReadIndexed("lost body"), "lost body");
+}
+
+TEST_F(GroupCommitWriterTest, JobsWhoseBlobCannotBeWrittenFailAloneAndTheRestCommits) {
+  // The pack cannot be created: every new body fails, jobs without one are unaffected. Five
+  // runnable jobs take the path that writes blobs beside the SQL; the lone job the other.
+  std::filesystem::remove_all(dir_.path() + "/blobs");
+  std::vector<WriteJob> jobs;
+  jobs.push_back(InsertWithBody(1, "one"));
+  jobs.push_back(Insert(2));
+  jobs.push_back(InsertWithBody(3, "three"));
+  jobs.push_back(Insert(4));
+  jobs.push_back(InsertWithBody(5, "one"));
+  auto results = writer_->Execute(std::move(jobs));
+  for (int i : {0, 2, 4}) {
+    EXPECT_EQ(results[i].code(), StatusCode::kInternal) << i;
+    EXPECT_NE(results[i].message().find("storing sample body"), std::string::npos)
+        << results[i].message();
+  }
+  EXPECT_TRUE(results[1].ok());
+  EXPECT_TRUE(results[3].ok());
+  EXPECT_EQ(writer_->Execute(InsertWithBody(6, "six")).code(), StatusCode::kInternal);
+  EXPECT_EQ(Count(), 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM blob_locations"), 0);
+  EXPECT_EQ(Count("SELECT count FROM blob_totals"), 0);
+
+  std::filesystem::create_directories(dir_.path() + "/blobs");
+  ASSERT_TRUE(writer_->Execute(InsertWithBody(7, "one")).ok());
+  EXPECT_EQ(*ReadIndexed("one"), "one");
 }
 
 TEST_F(GroupCommitWriterTest, DestructorFinishesQueuedJobs) {

@@ -3,15 +3,44 @@
 #include <string>
 #include <vector>
 
+#include "store/blob_store.h"
+#include "store/internal/queries.h"
+
 namespace tinyloop::store::internal {
 namespace {
 
+// SQL, then optionally C++ in the same transaction.
+struct Migration {
+  const char* sql;
+  Status (*step)(Db& db, const MigrationContext& context);
+};
+
+// Migration 2's step: blobs written before the index existed are in their own files; index
+// them so that duplicates are recognised and Stats() counts them without a scan.
+Status IndexOwnFileBlobs(Db& db, const MigrationContext& context) {
+  int64_t count = 0;
+  int64_t bytes = 0;
+  TL_RETURN_IF_ERROR(BlobStore::ForEachOwnFile(
+      context.blob_dir, context.remove_temp_files,
+      [&](const std::string& sha, int64_t size) -> Status {
+        BlobLocation location;
+        location.length = size;
+        TL_ASSIGN_OR_RETURN(const bool inserted, InsertBlobLocation(db, sha, location));
+        if (inserted) {
+          ++count;
+          bytes += size;
+        }
+        return OkStatus();
+      }));
+  return AddBlobTotals(db, count, bytes);
+}
+
 // Append only: never edit a released migration, add the next number instead.
-const std::vector<std::string>& Migrations() {
-  static const auto* migrations = new std::vector<std::string>{
+const std::vector<Migration>& Migrations() {
+  static const auto* migrations = new std::vector<Migration>{
       // 1: projects, API keys, samples with their values kept in a separate table so that
       // listings read small rows. AUTOINCREMENT so ids of deleted rows are never reused.
-      R"sql(
+      {R"sql(
 CREATE TABLE meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -69,17 +98,39 @@ CREATE TABLE sample_values (
   data BLOB NOT NULL
 ) STRICT;
 )sql",
+       nullptr},
+      // 2: where each body blob is: a pack file and offset, or its own file (pack NULL). A row
+      // commits with the transaction that first references the blob, once the blob's bytes
+      // are durable. blob_totals keeps the count and bytes, so Stats() needs no scan.
+      {R"sql(
+CREATE TABLE blob_locations (
+  sha256 TEXT PRIMARY KEY,
+  pack TEXT,
+  offset INTEGER NOT NULL,
+  length INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE blob_totals (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  count INTEGER NOT NULL,
+  bytes INTEGER NOT NULL
+) STRICT;
+INSERT INTO blob_totals (id, count, bytes) VALUES (1, 0, 0);
+)sql",
+       &IndexOwnFileBlobs},
   };
   return *migrations;
 }
 
-Status ApplyMigration(Db& db, int version, const std::string& sql) {
+Status ApplyMigration(Db& db, int version, const Migration& migration,
+                      const MigrationContext& context) {
   TL_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
   // Re-check under the write lock: another connection may have migrated meanwhile.
   StatusOr<int64_t> current = db.QueryInt64("PRAGMA user_version");
   Status status = current.status();
   if (status.ok() && *current >= version) return db.Exec("ROLLBACK");
-  if (status.ok()) status = db.Exec(sql);
+  if (status.ok()) status = db.Exec(migration.sql);
+  if (status.ok() && migration.step != nullptr) status = migration.step(db, context);
   if (status.ok()) status = db.Exec("PRAGMA user_version = " + std::to_string(version));
   if (status.ok()) status = db.Exec("COMMIT");
   if (!status.ok()) {
@@ -93,16 +144,23 @@ Status ApplyMigration(Db& db, int version, const std::string& sql) {
 
 int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
 
-Status Migrate(Db& db) {
+Status Migrate(Db& db, const MigrationContext& context) {
+  return MigrateTo(db, context, LatestSchemaVersion());
+}
+
+Status MigrateTo(Db& db, const MigrationContext& context, int target) {
   TL_ASSIGN_OR_RETURN(const int64_t current, db.QueryInt64("PRAGMA user_version"));
   const int latest = LatestSchemaVersion();
+  if (target < 0 || target > latest) {
+    return InvalidArgumentError("no schema version " + std::to_string(target));
+  }
   if (current > latest) {
     return FailedPreconditionError("database schema version " + std::to_string(current) +
                                    " is newer than this binary supports (" +
                                    std::to_string(latest) + ")");
   }
-  for (int version = static_cast<int>(current) + 1; version <= latest; ++version) {
-    TL_RETURN_IF_ERROR(ApplyMigration(db, version, Migrations()[version - 1]));
+  for (int version = static_cast<int>(current) + 1; version <= target; ++version) {
+    TL_RETURN_IF_ERROR(ApplyMigration(db, version, Migrations()[version - 1], context));
   }
   return OkStatus();
 }

@@ -4,20 +4,33 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
+#include "store/blob_store.h"
 #include "store/internal/sqlite_db.h"
 #include "store/metadata_store.h"
 
 namespace tinyloop::store::internal {
 
-// A sample checked and encoded outside the writer thread (SqliteStore::InsertSamples).
+// A sample checked and encoded outside the writer thread (SqliteStore::InsertSamples), so
+// that the writer only binds and steps. Must stay alive until its insert returned.
 struct PreparedSample {
   const Sample* sample = nullptr;  // sha256 and values_sha256 filled and valid
   std::string values_le;           // EncodeFloat32Le(values)
+  std::string axes_json;           // AxesToJson(sample->axes)
+  std::string metadata_json;       // DumpJson(sample->metadata)
+  std::string findings_json;       // FindingsToJson(sample->findings)
   bool disallow_duplicates = false;
+};
+
+// Totals over the blob index (blob_totals).
+struct BlobTotals {
+  int64_t count = 0;
+  int64_t bytes = 0;
 };
 
 // --- Writes (writer connection). Each leaves the database unchanged on error only when run
@@ -40,7 +53,23 @@ Status DeleteSample(Db& db, int64_t project_id, int64_t sample_id);          // 
 Status UpdateSampleText(Db& db, int64_t project_id, int64_t sample_id, const char* column,
                         const std::string& value);
 
+// Blob index. InsertBlobLocation records where a blob is unless it is already recorded and
+// returns whether it inserted. AddBlobTotals adds to the totals row.
+StatusOr<bool> InsertBlobLocation(Db& db, std::string_view sha, const BlobLocation& location);
+Status AddBlobTotals(Db& db, int64_t count, int64_t bytes);
+
 // --- Reads (any connection).
+
+// Where the blob is, or nullopt when it is not indexed.
+StatusOr<std::optional<BlobLocation>> SelectBlobLocation(Db& db, std::string_view sha);
+// A sample's body: its SHA-256 and where the blob index says it is (nullopt when not
+// indexed). NotFound for an unknown sample.
+struct SampleBodyRef {
+  std::string sha256;
+  std::optional<BlobLocation> location;
+};
+StatusOr<SampleBodyRef> SelectSampleBodyRef(Db& db, int64_t project_id, int64_t sample_id);
+StatusOr<BlobTotals> SelectBlobTotals(Db& db);
 
 StatusOr<Project> SelectProject(Db& db, int64_t id);  // NotFound
 StatusOr<std::vector<Project>> SelectProjects(Db& db);

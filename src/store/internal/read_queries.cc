@@ -135,4 +135,53 @@ StatusOr<std::vector<float>> SelectSampleValues(Db& db, int64_t project_id, int6
 
 StatusOr<int64_t> CountSamples(Db& db) { return db.QueryInt64("SELECT count(*) FROM samples"); }
 
+StatusOr<std::optional<BlobLocation>> SelectBlobLocation(Db& db, std::string_view sha) {
+  TL_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db.Prepare("SELECT pack, offset, length FROM blob_locations WHERE sha256 = ?1"));
+  stmt.BindRef(1, sha);
+  TL_ASSIGN_OR_RETURN(const bool found, stmt.Step());
+  if (!found) return std::optional<BlobLocation>();
+  BlobLocation location;
+  if (!stmt.ColumnIsNull(0)) location.pack = stmt.ColumnText(0);
+  location.offset = stmt.ColumnInt64(1);
+  location.length = stmt.ColumnInt64(2);
+  return std::optional<BlobLocation>(std::move(location));
+}
+
+StatusOr<SampleBodyRef> SelectSampleBodyRef(Db& db, int64_t project_id, int64_t sample_id) {
+  TL_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db.Prepare("SELECT s.sha256, b.sha256 IS NOT NULL, b.pack, b.offset, b.length "
+                 "FROM samples s LEFT JOIN blob_locations b ON b.sha256 = s.sha256 "
+                 "WHERE s.id = ?2 AND s.project_id = ?1"));
+  stmt.Bind(1, project_id).Bind(2, sample_id);
+  TL_ASSIGN_OR_RETURN(const bool found, stmt.Step());
+  if (!found) {
+    return NotFoundError("sample " + std::to_string(sample_id) + " in project " +
+                         std::to_string(project_id) + " not found");
+  }
+  SampleBodyRef ref;
+  ref.sha256 = stmt.ColumnText(0);
+  if (stmt.ColumnInt64(1) != 0) {
+    BlobLocation location;
+    if (!stmt.ColumnIsNull(2)) location.pack = stmt.ColumnText(2);
+    location.offset = stmt.ColumnInt64(3);
+    location.length = stmt.ColumnInt64(4);
+    ref.location = std::move(location);
+  }
+  return ref;
+}
+
+StatusOr<BlobTotals> SelectBlobTotals(Db& db) {
+  TL_ASSIGN_OR_RETURN(Statement stmt,
+                      db.Prepare("SELECT count, bytes FROM blob_totals WHERE id = 1"));
+  TL_ASSIGN_OR_RETURN(const bool found, stmt.Step());
+  if (!found) return DataLossError("blob_totals row is missing");
+  BlobTotals totals;
+  totals.count = stmt.ColumnInt64(0);
+  totals.bytes = stmt.ColumnInt64(1);
+  return totals;
+}
+
 }  // namespace tinyloop::store::internal

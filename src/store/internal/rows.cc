@@ -73,16 +73,52 @@ StatusOr<std::vector<float>> DecodeFloat32Le(std::string_view bytes) {
   return out;
 }
 
+namespace {
+
+// Appends `s` as a JSON string. Printable ASCII without '"' or '\\' (nearly every axis name,
+// unit and finding) is copied as is; anything else goes through DumpJson, which escapes and
+// replaces invalid UTF-8. Building a Json tree per sample cost more than the insert itself.
+void AppendJsonString(std::string& out, const std::string& s) {
+  for (const char c : s) {
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+      out += DumpJson(Json(s));
+      return;
+    }
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+// [{"<a>":first,"<b>":second},...] with keys in DumpJson's (sorted) order.
+template <typename T, typename A, typename B>
+std::string PairsToJson(const std::vector<T>& items, const char* a, A T::*first, const char* b,
+                        B T::*second) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    out += "{\"";
+    out += a;
+    out += "\":";
+    AppendJsonString(out, items[i].*first);
+    out += ",\"";
+    out += b;
+    out += "\":";
+    AppendJsonString(out, items[i].*second);
+    out += '}';
+  }
+  out += ']';
+  return out;
+}
+
+}  // namespace
+
 std::string AxesToJson(const std::vector<Axis>& axes) {
-  Json json = Json::array();
-  for (const Axis& axis : axes) json.push_back({{"name", axis.name}, {"units", axis.units}});
-  return DumpJson(json);
+  return PairsToJson(axes, "name", &Axis::name, "units", &Axis::units);
 }
 
 std::string FindingsToJson(const std::vector<Finding>& findings) {
-  Json json = Json::array();
-  for (const Finding& f : findings) json.push_back({{"kind", f.kind}, {"detail", f.detail}});
-  return DumpJson(json);
+  return PairsToJson(findings, "detail", &Finding::detail, "kind", &Finding::kind);
 }
 
 StatusOr<Project> ReadProjectRow(const Statement& stmt) {

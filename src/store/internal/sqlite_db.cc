@@ -1,6 +1,7 @@
 #include "store/internal/sqlite_db.h"
 
 #include <limits>
+#include <mutex>
 
 namespace tinyloop::store::internal {
 
@@ -66,6 +67,21 @@ Statement& Statement::BindBlob(int index, std::string_view bytes) {
   return *this;
 }
 
+Statement& Statement::BindRef(int index, std::string_view text) {
+  // SQLITE_STATIC: SQLite keeps the pointer until the statement is reset or rebound; the
+  // destructor resets and clears the bindings.
+  const int rc = sqlite3_bind_text(stmt_, index, text.data(), ToInt(text.size()), SQLITE_STATIC);
+  if (rc != SQLITE_OK && bind_error_.ok()) bind_error_ = SqliteError(db_, rc, "bind");
+  return *this;
+}
+
+Statement& Statement::BindBlobRef(int index, std::string_view bytes) {
+  const int rc = sqlite3_bind_blob(stmt_, index, bytes.empty() ? "" : bytes.data(),
+                                   ToInt(bytes.size()), SQLITE_STATIC);
+  if (rc != SQLITE_OK && bind_error_.ok()) bind_error_ = SqliteError(db_, rc, "bind");
+  return *this;
+}
+
 Statement& Statement::BindNull(int index) {
   const int rc = sqlite3_bind_null(stmt_, index);
   if (rc != SQLITE_OK && bind_error_.ok()) bind_error_ = SqliteError(db_, rc, "bind");
@@ -106,6 +122,11 @@ std::string Statement::ColumnBlob(int col) const {
 
 StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path, bool read_only,
                                        int busy_timeout_ms) {
+  // Before SQLite initializes: without memory statistics, SQLite's allocations take no global
+  // mutex. Only src/store uses SQLite (sqlite3.h is private to it), so nothing reads them; if
+  // SQLite is already initialized the call fails harmlessly.
+  static std::once_flag configured;
+  std::call_once(configured, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* handle = nullptr;
   const int flags =
       (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |

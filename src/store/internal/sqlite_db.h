@@ -40,6 +40,10 @@ class Statement {
   Statement& Bind(int index, std::string_view text);
   Statement& BindBlob(int index, std::string_view bytes);
   Statement& BindNull(int index);
+  // Like Bind/BindBlob without copying: the bytes must stay valid and unchanged until this
+  // handle is destroyed (which resets the statement). For the writer's hot path.
+  Statement& BindRef(int index, std::string_view text);
+  Statement& BindBlobRef(int index, std::string_view bytes);
 
   // Advances: true with a row ready, false when done. Errors mapped by SqliteError.
   StatusOr<bool> Step();

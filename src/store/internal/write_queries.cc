@@ -88,14 +88,15 @@ StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared) {
   InsertedSample result;
   {
     // Same connection and transaction as earlier inserts of this batch, so it sees them too.
+    // Served by the covering index samples_by_values.
     TL_ASSIGN_OR_RETURN(Statement dup,
                         db.Prepare("SELECT id FROM samples WHERE project_id = ?1 AND "
                                    "values_sha256 = ?2 ORDER BY id LIMIT 1"));
-    dup.Bind(1, s.project_id).Bind(2, s.values_sha256);
+    dup.Bind(1, s.project_id).BindRef(2, s.values_sha256);
     TL_ASSIGN_OR_RETURN(const bool found, dup.Step());
     if (found) result.duplicate_of = dup.ColumnInt64(0);
   }
-  std::string findings;
+  std::string duplicate_findings;  // only when a duplicate adds its finding
   if (result.duplicate_of) {
     const std::string other = std::to_string(*result.duplicate_of);
     if (prepared.disallow_duplicates) {
@@ -105,11 +106,10 @@ StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared) {
     }
     std::vector<Finding> with_duplicate = s.findings;
     with_duplicate.push_back(Finding{"duplicate", "same values as sample " + other});
-    findings = FindingsToJson(with_duplicate);
-  } else {
-    findings = FindingsToJson(s.findings);
+    duplicate_findings = FindingsToJson(with_duplicate);
   }
 
+  // Every text is bound by reference: `prepared` and `s` outlive the statement handle.
   TL_ASSIGN_OR_RETURN(
       Statement insert,
       db.Prepare("INSERT INTO samples (project_id, file_name, label, category, device_name, "
@@ -118,22 +118,22 @@ StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared) {
                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
                  "?16, ?17, ?18)"));
   insert.Bind(1, s.project_id)
-      .Bind(2, s.file_name)
-      .Bind(3, s.label)
-      .Bind(4, s.category)
-      .Bind(5, s.device_name)
-      .Bind(6, s.device_type)
+      .BindRef(2, s.file_name)
+      .BindRef(3, s.label)
+      .BindRef(4, s.category)
+      .BindRef(5, s.device_name)
+      .BindRef(6, s.device_type)
       .Bind(7, s.interval_ms)
-      .Bind(8, AxesToJson(s.axes))
+      .BindRef(8, prepared.axes_json)
       .Bind(9, s.length)
-      .Bind(10, s.sha256)
-      .Bind(11, s.values_sha256)
-      .Bind(12, s.content_type)
-      .Bind(13, DumpJson(s.metadata))
-      .Bind(14, s.upload_source)
+      .BindRef(10, s.sha256)
+      .BindRef(11, s.values_sha256)
+      .BindRef(12, s.content_type)
+      .BindRef(13, prepared.metadata_json)
+      .BindRef(14, s.upload_source)
       .Bind(15, int64_t{s.signed_hmac})
       .Bind(16, s.ingest_ms)
-      .Bind(17, findings);
+      .BindRef(17, result.duplicate_of ? duplicate_findings : prepared.findings_json);
   if (result.duplicate_of) {
     insert.Bind(18, *result.duplicate_of);
   } else {
@@ -144,9 +144,32 @@ StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared) {
 
   TL_ASSIGN_OR_RETURN(Statement values,
                       db.Prepare("INSERT INTO sample_values (sample_id, data) VALUES (?1, ?2)"));
-  values.Bind(1, result.id).BindBlob(2, prepared.values_le);
+  values.Bind(1, result.id).BindBlobRef(2, prepared.values_le);
   TL_RETURN_IF_ERROR(values.Run());
   return result;
+}
+
+StatusOr<bool> InsertBlobLocation(Db& db, std::string_view sha, const BlobLocation& location) {
+  TL_ASSIGN_OR_RETURN(Statement stmt,
+                      db.Prepare("INSERT OR IGNORE INTO blob_locations (sha256, pack, offset, "
+                                 "length) VALUES (?1, ?2, ?3, ?4)"));
+  stmt.BindRef(1, sha).Bind(3, location.offset).Bind(4, location.length);
+  if (location.pack.empty()) {
+    stmt.BindNull(2);
+  } else {
+    stmt.BindRef(2, location.pack);
+  }
+  TL_RETURN_IF_ERROR(stmt.Run());
+  return db.Changes() > 0;
+}
+
+Status AddBlobTotals(Db& db, int64_t count, int64_t bytes) {
+  if (count == 0 && bytes == 0) return OkStatus();
+  TL_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db.Prepare("UPDATE blob_totals SET count = count + ?1, bytes = bytes + ?2 WHERE id = 1"));
+  stmt.Bind(1, count).Bind(2, bytes);
+  return RunExpectingOneRow(db, stmt, "blob_totals row");
 }
 
 Status UpdateProjectSchema(Db& db, int64_t project_id, const Json& schema) {
