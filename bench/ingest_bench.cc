@@ -484,7 +484,7 @@ int Main(int argc, char** argv) {
       nproc, o.tmp_root.c_str(), o.seconds, samples.size());
   std::printf(
       "sample: Edge Impulse acquisition JSON, HS256-signed, %d axes x %d rows, %.0f bytes "
-      "mean; SqliteStore (WAL, synchronous=FULL) + blob files, group commit\n\n",
+      "mean; SqliteStore (WAL, synchronous=FULL) + blob pack files, group commit\n\n",
       shape.axes, shape.rows, mean_body);
   std::printf("%-38s %4s %8s %6s %10s %7s %7s %8s %6s %8s  %s\n", "part", "wrk", "acked", "sec",
               "samples/s", "p50 ms", "p99 ms", "max ms", "errors", "stored", "stored==acked");
@@ -499,7 +499,7 @@ int Main(int argc, char** argv) {
   std::printf(
       "     request thr = ingest threads in (i), HTTP server threads in (ii); writer = "
       "the store's group-commit thread,\n     its share of wall time on a CPU, runnable "
-      "but waiting for one, and blocked (fsync/syncfs, file creation, idle)\n\n");
+      "but waiting for one, and blocked (fdatasync, idle)\n\n");
 
   const bool goal_rate = http.rate() >= kGoalHttpSamplesPerSecond;
   const bool goal_p99 = http.ran && http.latency.p99_ms < kGoalHttpP99Ms;

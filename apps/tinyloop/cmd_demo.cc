@@ -130,12 +130,7 @@ Status RunDemo(const DemoArgs& args) {
 
   if (args.serve) {
     Step(args, "serving until Ctrl-C");
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    int sig = 0;
-    sigwait(&set, &sig);
+    WaitForStopSignal();
   } else if (!args.json) {
     std::printf("To browse this data later: tinyloop server --data-dir %s\n", data_dir.c_str());
   }
@@ -169,13 +164,10 @@ void AddDemoCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--json", args->json, "Quiet; the last line is a JSON object of the figures");
   cmd->callback([args, exit_code] {
     if (args->serve) {
-      sigset_t set;
-      sigemptyset(&set);
-      sigaddset(&set, SIGINT);
-      sigaddset(&set, SIGTERM);
-      pthread_sigmask(SIG_BLOCK, &set, nullptr);
+      BlockStopSignals();
+    } else {
+      std::signal(SIGPIPE, SIG_IGN);
     }
-    std::signal(SIGPIPE, SIG_IGN);
     if (Status st = RunDemo(*args); !st.ok()) *exit_code = Fail(st);
   });
 }

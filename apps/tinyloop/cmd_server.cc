@@ -8,20 +8,6 @@
 #include "local_context.h"
 
 namespace tinyloop::app {
-namespace {
-
-// Blocks until SIGINT or SIGTERM.
-void WaitForSignal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  int signal = 0;
-  sigwait(&set, &signal);
-}
-
-}  // namespace
-
 void AddServerCommand(CLI::App& app, int* exit_code) {
   struct Args {
     std::string data_dir, host = "127.0.0.1";
@@ -45,13 +31,7 @@ void AddServerCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--verbose", args->verbose, "Log every request");
   cmd->callback([args, exit_code] {
     if (args->verbose) SetLogLevel(LogLevel::kDebug);
-    // Block the stop signals in every thread so WaitForSignal receives them.
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    std::signal(SIGPIPE, SIG_IGN);
+    BlockStopSignals();
 
     auto ctx = LocalContext::Open(args->data_dir);
     if (!ctx.ok()) return void(*exit_code = Fail(ctx.status()));
@@ -69,7 +49,7 @@ void AddServerCommand(CLI::App& app, int* exit_code) {
                 args->host.c_str(), server.port(), args->host.c_str(), server.ingestion_port(),
                 args->data_dir.c_str());
     std::fflush(stdout);
-    WaitForSignal();
+    WaitForStopSignal();
     TL_LOG(kInfo) << "stopping";
     server.Stop();
   });

@@ -1,5 +1,8 @@
 #include "local_context.h"
 
+#include <pthread.h>
+
+#include <csignal>
 #include <cstdio>
 
 #include "store/sqlite_store.h"
@@ -18,6 +21,28 @@ StatusOr<std::unique_ptr<LocalContext>> LocalContext::Open(const std::string& da
   ctx->services = std::make_unique<api::Services>(
       api::Services{*ctx->projects, *ctx->ingest, *ctx->samples, *ctx->store, ctx->metrics});
   return ctx;
+}
+
+namespace {
+sigset_t StopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+}  // namespace
+
+void BlockStopSignals() {
+  const sigset_t set = StopSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+void WaitForStopSignal() {
+  const sigset_t set = StopSignals();
+  int signal = 0;
+  sigwait(&set, &signal);
 }
 
 int Fail(const Status& status) {

@@ -28,6 +28,12 @@ struct LocalContext {
   static StatusOr<std::unique_ptr<LocalContext>> Open(const std::string& data_dir);
 };
 
+// Blocks SIGINT and SIGTERM in the calling thread and every thread it starts later (call
+// before starting servers), so WaitForStopSignal can receive them; ignores SIGPIPE.
+void BlockStopSignals();
+// Blocks until SIGINT or SIGTERM arrives (after BlockStopSignals).
+void WaitForStopSignal();
+
 // Prints "tinyloop: <message>" to stderr and returns exit code 1 (2 for usage errors).
 int Fail(const Status& status);
 
