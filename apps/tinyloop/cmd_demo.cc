@@ -132,7 +132,10 @@ Status RunDemo(const DemoArgs& args) {
     Step(args, "serving until Ctrl-C");
     WaitForStopSignal();
   } else if (!args.json) {
-    std::printf("To browse this data later: tinyloop server --data-dir %s\n", data_dir.c_str());
+    std::error_code ec;
+    const std::string self = fs::read_symlink("/proc/self/exe", ec).string();
+    std::printf("To browse this data later: %s server --data-dir %s\n",
+                self.empty() ? "tinyloop" : self.c_str(), data_dir.c_str());
   }
   server.Stop();
 
