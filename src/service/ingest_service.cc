@@ -1,6 +1,5 @@
 #include "service/ingest_service.h"
 
-#include <cstring>
 
 #include "base/crypto.h"
 #include "base/ids.h"
@@ -121,7 +120,7 @@ StatusOr<IngestService::Prepared> IngestService::Prepare(const store::Project& p
   s.interval_ms = decoded.interval_ms;
   s.axes = ToAxes(decoded.axes);
   s.length = static_cast<int64_t>(decoded.length);
-  s.sha256 = Sha256Hex(request.body);
+  // s.sha256 stays empty: the store hashes the body once when it stores it.
   s.values_sha256 = ContentHash(s.interval_ms, s.axes, decoded.values);
   s.content_type = request.content_type;
   s.metadata = std::move(request.metadata);
