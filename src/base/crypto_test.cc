@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 namespace tinyloop {
 namespace {
 
@@ -13,6 +17,30 @@ TEST(CryptoTest, Sha256KnownVectors) {
 TEST(CryptoTest, HmacRfc4231Case2) {
   EXPECT_EQ(HexEncode(HmacSha256("Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(CryptoTest, HmacRfc4231Case6KeyLongerThanABlock) {
+  const std::string key(131, '\xaa');
+  EXPECT_EQ(HexEncode(HmacSha256(key, "Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+TEST(CryptoTest, HmacKeyOfExactlyOneBlockAndManyThreads) {
+  // RFC 4231 case 4 uses a 25-byte key; a 64-byte key exercises the no-hash, no-pad edge.
+  const std::string key(64, 'k');
+  const std::string expected = HexEncode(HmacSha256(key, "payload"));
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        if (HexEncode(HmacSha256(key, "payload")) != expected) ++mismatches;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(mismatches.load(), 0);
+  EXPECT_NE(expected, HexEncode(HmacSha256(std::string(63, 'k'), "payload")));
 }
 
 TEST(CryptoTest, HexRoundTripAndErrors) {

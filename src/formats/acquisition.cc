@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/crypto.h"
+#include "formats/internal/acquisition_json_fast.h"
 #include "formats/internal/body_scan.h"
 #include "formats/internal/utf8.h"
 
@@ -349,6 +350,21 @@ Status DecodePayload(const Json& doc, std::string_view trailer, AcquisitionEncod
 
 StatusOr<DecodedSample> DecodeAcquisition(std::string_view body, AcquisitionEncoding encoding,
                                           const AcquisitionOptions& options) {
+  if (encoding == AcquisitionEncoding::kJson) {
+    DecodedSample sample;
+    if (internal::TryDecodeAcquisitionJson(body, options, &sample) ==
+        internal::FastJsonOutcome::kDecoded) {
+      return sample;
+    }
+  }
+  return internal::DecodeAcquisitionGeneral(body, encoding, options);
+}
+
+namespace internal {
+
+StatusOr<DecodedSample> DecodeAcquisitionGeneral(std::string_view body,
+                                                 AcquisitionEncoding encoding,
+                                                 const AcquisitionOptions& options) {
   TL_ASSIGN_OR_RETURN(ParsedBody parsed, ParseBody(body, encoding, options.limits));
   if (!parsed.doc.is_object()) {
     return InvalidArgumentError("body must be an object with protected, signature and payload");
@@ -370,4 +386,5 @@ StatusOr<DecodedSample> DecodeAcquisition(std::string_view body, AcquisitionEnco
   return sample;
 }
 
+}  // namespace internal
 }  // namespace tinyloop::formats
