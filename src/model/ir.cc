@@ -1,5 +1,7 @@
 #include "model/ir.h"
 
+#include <cstring>
+
 namespace tinyloop::model {
 
 int DTypeSize(DType type) {
@@ -88,6 +90,45 @@ const char* OpTypeName(OpType type) {
       return "PAD";
   }
   return "?";
+}
+
+namespace {
+
+bool SameBits(float a, float b) { return std::memcmp(&a, &b, sizeof(float)) == 0; }
+
+}  // namespace
+
+bool operator==(const Quantization& a, const Quantization& b) {
+  if (a.scale.size() != b.scale.size() || a.zero_point != b.zero_point || a.axis != b.axis) {
+    return false;
+  }
+  for (size_t i = 0; i < a.scale.size(); ++i) {
+    if (!SameBits(a.scale[i], b.scale[i])) return false;
+  }
+  return true;
+}
+
+bool operator==(const Tensor& a, const Tensor& b) {
+  return a.name == b.name && a.type == b.type && a.shape == b.shape && a.quant == b.quant &&
+         a.data == b.data;
+}
+
+bool operator==(const OpOptions& a, const OpOptions& b) {
+  return a.padding == b.padding && a.activation == b.activation && a.stride_h == b.stride_h &&
+         a.stride_w == b.stride_w && a.dilation_h == b.dilation_h && a.dilation_w == b.dilation_w &&
+         a.filter_h == b.filter_h && a.filter_w == b.filter_w &&
+         a.depth_multiplier == b.depth_multiplier && a.keep_dims == b.keep_dims &&
+         SameBits(a.beta, b.beta) && a.axis == b.axis && a.new_shape == b.new_shape;
+}
+
+bool operator==(const Op& a, const Op& b) {
+  return a.type == b.type && a.inputs == b.inputs && a.outputs == b.outputs &&
+         a.options == b.options;
+}
+
+bool operator==(const Graph& a, const Graph& b) {
+  return a.tensors == b.tensors && a.ops == b.ops && a.inputs == b.inputs &&
+         a.outputs == b.outputs && a.description == b.description;
 }
 
 }  // namespace tinyloop::model

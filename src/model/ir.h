@@ -106,4 +106,17 @@ struct Graph {
   std::string description;
 };
 
+// Structural equality (names, shapes, data, quantization, options, wiring), e.g. to check that
+// an export/import round trip is lossless. Float fields compare bit-for-bit (NaN == NaN).
+bool operator==(const Quantization& a, const Quantization& b);
+bool operator==(const Tensor& a, const Tensor& b);
+bool operator==(const OpOptions& a, const OpOptions& b);
+bool operator==(const Op& a, const Op& b);
+bool operator==(const Graph& a, const Graph& b);
+inline bool operator!=(const Quantization& a, const Quantization& b) { return !(a == b); }
+inline bool operator!=(const Tensor& a, const Tensor& b) { return !(a == b); }
+inline bool operator!=(const OpOptions& a, const OpOptions& b) { return !(a == b); }
+inline bool operator!=(const Op& a, const Op& b) { return !(a == b); }
+inline bool operator!=(const Graph& a, const Graph& b) { return !(a == b); }
+
 }  // namespace tinyloop::model

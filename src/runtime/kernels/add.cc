@@ -1,0 +1,103 @@
+// ADD: Prepare (broadcast strides, TFLite's int8 rescaling multipliers) and Eval adapters onto
+// kernels/reference/add.h.
+#include "runtime/kernels/reference/add.h"
+
+#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/kernels.h"
+#include "runtime/kernels/reference/quantization.h"
+
+namespace tinyloop::runtime {
+namespace {
+
+using reference::AddParams;
+
+Status EvalInt8(const OpState& op) {
+  reference::AddInt8(*static_cast<const AddParams*>(op.params),
+                     static_cast<const int8_t*>(op.inputs[0]),
+                     static_cast<const int8_t*>(op.inputs[1]), static_cast<int8_t*>(op.outputs[0]));
+  return Status::kOk;
+}
+
+Status EvalFloat(const OpState& op) {
+  reference::AddFloat(*static_cast<const AddParams*>(op.params),
+                      static_cast<const float*>(op.inputs[0]),
+                      static_cast<const float*>(op.inputs[1]), static_cast<float*>(op.outputs[0]));
+  return Status::kOk;
+}
+
+// Strides of `t` (right-aligned to 4D) over the 4D output `dims`; 0 along broadcast axes.
+bool BroadcastStrides(const TensorInfo& t, const int32_t dims[4], int32_t strides[4]) {
+  if (t.rank > 4) return false;
+  int32_t padded[4] = {1, 1, 1, 1};
+  for (int32_t i = 0; i < t.rank; ++i) padded[4 - t.rank + i] = t.dims[i];
+  int32_t stride = 1;
+  for (int32_t i = 3; i >= 0; --i) {
+    if (padded[i] == dims[i]) {
+      strides[i] = stride;
+    } else if (padded[i] == 1) {
+      strides[i] = 0;
+    } else {
+      return false;
+    }
+    stride *= padded[i];
+  }
+  return true;
+}
+
+Status QuantizeSmallerThanOne(double real, int32_t* multiplier, int32_t* shift) {
+  int s = 0;
+  TL_RT_RETURN_IF_ERROR(reference::QuantizeMultiplier(real, multiplier, &s));
+  if (s > 0) return Status::kInvalidQuantization;
+  *shift = s;
+  return Status::kOk;
+}
+
+}  // namespace
+
+Status PrepareAdd(PrepareContext& ctx) {
+  TL_RT_RETURN_IF_ERROR(kernel_util::CheckArity(ctx, 2, 2, 2, 1));
+  const TensorInfo& in1 = ctx.input(0);
+  const TensorInfo& in2 = ctx.input(1);
+  const TensorInfo& output = ctx.output(0);
+  if (output.rank > 4) return Status::kInvalidShape;
+  AddParams* p = ctx.Allocate<AddParams>();
+  if (p == nullptr) return Status::kArenaTooSmall;
+  for (int32_t i = 0; i < output.rank; ++i) p->dims[4 - output.rank + i] = output.dims[i];
+  if (!BroadcastStrides(in1, p->dims, p->strides1) ||
+      !BroadcastStrides(in2, p->dims, p->strides2)) {
+    return Status::kInvalidShape;
+  }
+  ctx.state()->params = p;
+  if (in1.type != in2.type || in1.type != output.type) return Status::kUnsupportedType;
+  const FusedActivation activation = ctx.op().activation;
+  if (in1.type == TensorType::kFloat32) {
+    reference::ActivationRangeFloat(activation, &p->float_min, &p->float_max);
+    ctx.state()->eval = EvalFloat;
+    return Status::kOk;
+  }
+  if (in1.type != TensorType::kInt8) return Status::kUnsupportedType;
+  if (!kernel_util::HasInt8Quantization(in1) || !kernel_util::HasInt8Quantization(in2) ||
+      !kernel_util::HasInt8Quantization(output)) {
+    return Status::kInvalidQuantization;
+  }
+  // TFLite's add_common.cc for int8.
+  p->left_shift = 20;
+  p->input1_offset = -in1.zero_point;
+  p->input2_offset = -in2.zero_point;
+  p->output_offset = output.zero_point;
+  const double twice_max_input_scale =
+      2 * static_cast<double>(in1.scale > in2.scale ? in1.scale : in2.scale);
+  const double real1 = static_cast<double>(in1.scale) / twice_max_input_scale;
+  const double real2 = static_cast<double>(in2.scale) / twice_max_input_scale;
+  const double real_out =
+      twice_max_input_scale / ((1 << p->left_shift) * static_cast<double>(output.scale));
+  TL_RT_RETURN_IF_ERROR(QuantizeSmallerThanOne(real1, &p->input1_multiplier, &p->input1_shift));
+  TL_RT_RETURN_IF_ERROR(QuantizeSmallerThanOne(real2, &p->input2_multiplier, &p->input2_shift));
+  TL_RT_RETURN_IF_ERROR(QuantizeSmallerThanOne(real_out, &p->output_multiplier, &p->output_shift));
+  TL_RT_RETURN_IF_ERROR(reference::ActivationRangeInt8(activation, output.scale, output.zero_point,
+                                                       &p->act_min, &p->act_max));
+  ctx.state()->eval = EvalInt8;
+  return Status::kOk;
+}
+
+}  // namespace tinyloop::runtime
