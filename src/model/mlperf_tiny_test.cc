@@ -1,5 +1,6 @@
 // The MLPerf Tiny acceptance test: each reference model imported from ../shared, lowered and
-// run in tinyloop's runtime reproduces TFLite Micro's outputs byte for byte on all 8 inputs.
+// run in tinyloop's runtime reproduces TFLite Micro's outputs byte for byte on all 8 inputs,
+// with the reference kernels and with the optimized kernels registered over them.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -11,6 +12,7 @@
 namespace tinyloop::model {
 namespace {
 
+using testing::Kernels;
 using testing::MlperfTinyDir;
 using testing::ReadFileBytes;
 
@@ -20,7 +22,7 @@ struct ModelCase {
   uint32_t tflm_arena_bytes;
 };
 
-void RunModel(const ModelCase& model) {
+void RunModel(const ModelCase& model, Kernels kernels) {
   const auto dir = MlperfTinyDir();
   if (!std::filesystem::exists(dir)) GTEST_SKIP() << "missing folder " << dir;
   const auto bytes = ReadFileBytes(dir / (std::string(model.name) + ".tflite"));
@@ -34,7 +36,7 @@ void RunModel(const ModelCase& model) {
               static_cast<double>(program->arena_bytes) / model.tflm_arena_bytes,
               program->bytes.size());
   EXPECT_LT(program->arena_bytes, model.tflm_arena_bytes);
-  testing::ProgramRunner runner(*program);
+  testing::ProgramRunner runner(*program, 0, kernels);
   ASSERT_EQ(runner.prepare_status(), runtime::Status::kOk)
       << runtime::StatusName(runner.prepare_status());
   for (int i = 0; i < 8; ++i) {
@@ -52,10 +54,15 @@ void RunModel(const ModelCase& model) {
   }
 }
 
-TEST(MlperfTinyTest, KwsBitExact) { RunModel({"kws", 24000}); }
-TEST(MlperfTinyTest, VwwBitExact) { RunModel({"vww", 103392}); }
-TEST(MlperfTinyTest, IcBitExact) { RunModel({"ic", 55712}); }
-TEST(MlperfTinyTest, AdBitExact) { RunModel({"ad", 3424}); }
+TEST(MlperfTinyTest, KwsBitExact) { RunModel({"kws", 24000}, Kernels::kReference); }
+TEST(MlperfTinyTest, VwwBitExact) { RunModel({"vww", 103392}, Kernels::kReference); }
+TEST(MlperfTinyTest, IcBitExact) { RunModel({"ic", 55712}, Kernels::kReference); }
+TEST(MlperfTinyTest, AdBitExact) { RunModel({"ad", 3424}, Kernels::kReference); }
+
+TEST(MlperfTinyTest, KwsOptimizedBitExact) { RunModel({"kws", 24000}, Kernels::kOptimized); }
+TEST(MlperfTinyTest, VwwOptimizedBitExact) { RunModel({"vww", 103392}, Kernels::kOptimized); }
+TEST(MlperfTinyTest, IcOptimizedBitExact) { RunModel({"ic", 55712}, Kernels::kOptimized); }
+TEST(MlperfTinyTest, AdOptimizedBitExact) { RunModel({"ad", 3424}, Kernels::kOptimized); }
 
 }  // namespace
 }  // namespace tinyloop::model

@@ -10,6 +10,7 @@
 #include "model/graph_validate.h"
 #include "runtime/interpreter.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/kernels/reference/quantization.h"
 #include "runtime/program_format.h"
 
 namespace tinyloop::model {
@@ -128,7 +129,57 @@ void ForEachUse(const Graph& g, Fn visit) {
   }
 }
 
+// Bytes by which op `op`'s output may start below its input `input` while sharing memory with
+// it, or -1 when the two must not overlap. See WindowOverlapGap for the window ops; ADD (same
+// shape, no broadcast) and RESHAPE read element i before writing element i.
+int64_t OverlapGap(const Graph& g, const Op& op, int32_t input) {
+  const Tensor& in = g.tensors[input];
+  const Tensor& out = g.tensors[op.outputs[0]];
+  if (in.type != out.type) return -1;
+  switch (op.type) {
+    case OpType::kReshape:
+      return in.byte_size() == out.byte_size() ? 0 : -1;
+    case OpType::kAdd:
+      return in.shape == out.shape ? 0 : -1;
+    case OpType::kConv2D:
+    case OpType::kDepthwiseConv2D: {
+      if (op.inputs.size() < 2 || op.inputs[0] != input || op.inputs[1] < 0) return -1;
+      const Tensor& filter = g.tensors[op.inputs[1]];
+      if (in.shape.size() != 4 || out.shape.size() != 4 || filter.shape.size() != 4 ||
+          in.shape[0] != 1 || out.shape[0] != 1) {
+        return -1;
+      }
+      const int64_t esize = DTypeSize(in.type);
+      const auto& o = op.options;
+      const int64_t pad = rt::reference::ComputePadding(o.stride_h, o.dilation_h, in.shape[1],
+                                                        filter.shape[1], out.shape[1]);
+      return WindowOverlapGap(in.shape[2] * in.shape[3] * esize,
+                              out.shape[2] * out.shape[3] * esize, out.shape[1], o.stride_h, pad);
+    }
+    default:
+      return -1;
+  }
+}
+
+// A chain of tensors that share memory at fixed relative offsets (an op's output `gap` bytes
+// below its dying input), placed as one unit; a tensor that shares nothing is a chain of one.
+struct Chain {
+  std::vector<std::pair<int32_t, uint64_t>> members;  // tensor, offset from the chain's base
+  uint64_t extent = 0;
+  int64_t first = 0;  // earliest member use
+};
+
 }  // namespace
+
+int64_t WindowOverlapGap(int64_t input_row_bytes, int64_t output_row_bytes, int64_t output_rows,
+                         int64_t stride, int64_t pad) {
+  int64_t gap = 0;
+  for (int64_t oy = 0; oy < output_rows; ++oy) {
+    const int64_t first_read_row = std::max<int64_t>(0, oy * stride - pad);
+    gap = std::max(gap, (oy + 1) * output_row_bytes - first_read_row * input_row_bytes);
+  }
+  return gap;
+}
 
 MemoryPlan PlanActivations(const Graph& g) {
   const size_t n = g.tensors.size();
@@ -143,71 +194,152 @@ MemoryPlan PlanActivations(const Graph& g) {
   for (int32_t id : g.inputs) use(id, 0);
   for (int32_t id : g.outputs) use(id, end);
 
-  std::vector<int32_t> base;
-  for (size_t i = 0; i < n; ++i) {
-    if (!g.tensors[i].is_constant() && last[i] >= 0) base.push_back(static_cast<int32_t>(i));
-  }
+  auto planned = [&](int32_t id) { return !g.tensors[id].is_constant() && last[id] >= 0; };
   auto size_of = [&](int32_t id) {
     return AlignUp(static_cast<uint64_t>(g.tensors[id].byte_size()), kAlign);
   };
-  // First-fit placement in a given order; returns the area size.
-  auto place = [&](const std::vector<int32_t>& order, std::vector<int64_t>* offsets) {
+
+  // Sharing candidates: an op's output may sit `gap` bytes below an input that dies at that op.
+  std::vector<int32_t> shares_with(n, -1);  // output -> input it overlaps
+  std::vector<uint64_t> share_gap(n, 0);
+  std::vector<bool> taken(n, false);  // input already overlapped by an output
+  for (size_t k = 0; k < g.ops.size(); ++k) {
+    const Op& op = g.ops[k];
+    if (op.outputs.size() != 1) continue;
+    const int32_t out = op.outputs[0];
+    if (!planned(out) || first[out] != static_cast<int64_t>(k)) continue;
+    int32_t best = -1;
+    int64_t best_gap = -1;
+    for (int32_t id : RuntimeInputs(op)) {
+      if (id < 0 || id == out || !planned(id) || taken[id] || last[id] != static_cast<int64_t>(k)) {
+        continue;
+      }
+      const int64_t gap = OverlapGap(g, op, id);
+      if (gap < 0) continue;
+      if (best < 0 || first[id] > first[best]) {  // the most recently produced input
+        best = id;
+        best_gap = gap;
+      }
+    }
+    if (best < 0) continue;
+    shares_with[out] = best;
+    share_gap[out] = AlignUp(static_cast<uint64_t>(best_gap), kAlign);
+    taken[best] = true;
+  }
+
+  // Chains from sharing (or singletons); `share` false plans every tensor on its own.
+  auto make_chains = [&](bool share) {
+    std::vector<Chain> chains;
+    std::vector<bool> done(n, false);
+    for (size_t i = 0; i < n; ++i) {
+      const int32_t id = static_cast<int32_t>(i);
+      if (!planned(id) || done[i]) continue;
+      if (share && taken[i]) continue;  // not a chain end: reached from its overlapping output
+      // Walk from the chain's last tensor back to its head, each step `gap` bytes higher.
+      Chain c;
+      for (int32_t t = id; t >= 0; t = share ? shares_with[t] : -1) {
+        c.members.emplace_back(t, 0);
+        done[t] = true;
+      }
+      // members[j] sits sum(gaps of members[0..j-1]) above members[0].
+      uint64_t offset = 0;
+      for (size_t j = 0; j < c.members.size(); ++j) {
+        const int32_t m = c.members[j].first;
+        c.members[j].second = offset;
+        c.extent = std::max(c.extent, offset + size_of(m));
+        if (j + 1 < c.members.size()) offset += share_gap[m];
+      }
+      c.first = std::numeric_limits<int64_t>::max();
+      for (const auto& [m, off] : c.members) c.first = std::min(c.first, first[m]);
+      chains.push_back(std::move(c));
+    }
+    return chains;
+  };
+
+  // First-fit placement of chains in a given order; returns the area size.
+  auto place = [&](const std::vector<Chain>& order, std::vector<int64_t>* offsets) {
     offsets->assign(n, -1);
     std::vector<int32_t> placed;
     uint64_t total = 0;
-    for (int32_t id : order) {
-      const uint64_t size = size_of(id);
-      std::vector<std::pair<uint64_t, uint64_t>> busy;  // [begin, end) of live neighbours
-      for (int32_t other : placed) {
-        if (first[other] <= last[id] && first[id] <= last[other]) {
+    for (const Chain& c : order) {
+      std::vector<std::pair<uint64_t, uint64_t>> busy;  // base ranges that collide
+      std::vector<uint64_t> candidates = {0};
+      for (const auto& [m, rel] : c.members) {
+        for (int32_t other : placed) {
+          if (first[other] > last[m] || first[m] > last[other]) continue;
           const uint64_t begin = static_cast<uint64_t>((*offsets)[other]);
-          busy.emplace_back(begin, begin + size_of(other));
+          const uint64_t stop = begin + size_of(other);
+          // Base b collides when [b + rel, b + rel + size) meets [begin, stop).
+          const uint64_t lo = begin + 1 > rel + size_of(m) ? begin + 1 - rel - size_of(m) : 0;
+          if (stop > rel) busy.emplace_back(lo, stop - rel);
+          if (stop >= rel) candidates.push_back(stop - rel);
         }
       }
-      std::sort(busy.begin(), busy.end());
-      uint64_t offset = 0;
-      for (const auto& [b, e] : busy) {
-        if (offset + size <= b) break;  // first gap that fits
-        offset = std::max(offset, e);
+      std::sort(candidates.begin(), candidates.end());
+      uint64_t base = 0;
+      for (uint64_t b : candidates) {
+        bool free = true;
+        for (const auto& [lo, hi] : busy) {
+          if (b >= lo && b < hi) {
+            free = false;
+            break;
+          }
+        }
+        if (free) {
+          base = b;
+          break;
+        }
       }
-      (*offsets)[id] = static_cast<int64_t>(offset);
-      total = std::max(total, offset + size);
-      placed.push_back(id);
+      for (const auto& [m, rel] : c.members) {
+        (*offsets)[m] = static_cast<int64_t>(base + rel);
+        placed.push_back(m);
+      }
+      total = std::max(total, base + c.extent);
     }
     return total;
   };
-  // Greedy first-fit is order-sensitive: try a few orders (all deterministic), keep the best.
-  using Less = std::function<bool(int32_t, int32_t)>;
+
+  // Greedy first-fit is order-sensitive: try a few orders (all deterministic), with and without
+  // sharing, and keep the smallest.
+  using Less = std::function<bool(const Chain&, const Chain&)>;
+  auto life = [&](const Chain& c) {
+    int64_t l = 0;
+    for (const auto& [m, rel] : c.members) l = std::max(l, last[m]);
+    return static_cast<uint64_t>(l - c.first + 1);
+  };
   const Less orders[] = {
-      [&](int32_t a, int32_t b) {  // largest first
-        return size_of(a) != size_of(b) ? size_of(a) > size_of(b) : first[a] < first[b];
+      [&](const Chain& a, const Chain& b) {  // largest first
+        return a.extent != b.extent ? a.extent > b.extent : a.first < b.first;
       },
-      [&](int32_t a, int32_t b) {  // execution order
-        return first[a] != first[b] ? first[a] < first[b] : size_of(a) > size_of(b);
+      [&](const Chain& a, const Chain& b) {  // execution order
+        return a.first != b.first ? a.first < b.first : a.extent > b.extent;
       },
-      [&](int32_t a, int32_t b) {  // largest size x lifetime first
-        const uint64_t ka = size_of(a) * static_cast<uint64_t>(last[a] - first[a] + 1);
-        const uint64_t kb = size_of(b) * static_cast<uint64_t>(last[b] - first[b] + 1);
-        return ka != kb ? ka > kb : first[a] < first[b];
+      [&](const Chain& a, const Chain& b) {  // largest size x lifetime first
+        const uint64_t ka = a.extent * life(a);
+        const uint64_t kb = b.extent * life(b);
+        return ka != kb ? ka > kb : a.first < b.first;
       },
   };
   MemoryPlan plan;
+  plan.offsets.assign(n, -1);
   uint64_t total = std::numeric_limits<uint64_t>::max();
-  for (const Less& less : orders) {
-    std::vector<int32_t> order = base;
-    std::stable_sort(order.begin(), order.end(), less);
-    std::vector<int64_t> offsets;
-    const uint64_t bytes = place(order, &offsets);
-    if (bytes < total) {
-      total = bytes;
-      plan.offsets = std::move(offsets);
+  bool any = false;
+  for (bool share : {true, false}) {
+    const std::vector<Chain> chains = make_chains(share);
+    if (chains.empty()) continue;
+    any = true;
+    for (const Less& less : orders) {
+      std::vector<Chain> order = chains;
+      std::stable_sort(order.begin(), order.end(), less);
+      std::vector<int64_t> offsets;
+      const uint64_t bytes = place(order, &offsets);
+      if (bytes < total) {
+        total = bytes;
+        plan.offsets = std::move(offsets);
+      }
     }
   }
-  if (base.empty()) {
-    total = 0;
-    plan.offsets.assign(n, -1);
-  }
-  plan.bytes = static_cast<uint32_t>(total);
+  plan.bytes = any ? static_cast<uint32_t>(total) : 0;
   return plan;
 }
 

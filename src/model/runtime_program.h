@@ -1,6 +1,7 @@
 // Lowering of a model IR Graph to the runtime program bytes (runtime/program_format.h) that
 // src/runtime executes, with an offline memory planner for activation tensors: lifetimes from
-// the op order, greedy by size with first-fit offsets, 16-byte aligned. Host-only.
+// the op order, in-place sharing where a kernel allows it, first-fit offsets in several orders,
+// 16-byte aligned. Host-only.
 #pragma once
 
 #include <cstdint>
@@ -18,9 +19,19 @@ struct MemoryPlan {
 };
 
 // Plans the activation area: two tensors share bytes only when their lifetimes (first writer to
-// last reader; graph inputs from the start, graph outputs to the end) do not overlap.
+// last reader; graph inputs from the start, graph outputs to the end) do not overlap, or when an
+// op's output overlaps an input whose lifetime ends at that op and the kernel allows it:
+// RESHAPE (same bytes, no copy), ADD without broadcasting (in place), and batch-1 CONV_2D /
+// DEPTHWISE_CONV_2D with the output starting WindowOverlapGap bytes below the input.
 // Precondition: ValidateGraph(g) is ok.
 MemoryPlan PlanActivations(const Graph& g);
+
+// The kernel contract that makes conv outputs overlap their inputs: output rows are written in
+// ascending order and output row oy reads no input row before max(0, oy * stride - pad). Then an
+// output that starts at least this many bytes below its input never overwrites input bytes that
+// are still to be read (the reference and the optimized kernels both keep the contract).
+int64_t WindowOverlapGap(int64_t input_row_bytes, int64_t output_row_bytes, int64_t output_rows,
+                         int64_t stride, int64_t pad);
 
 struct RuntimeProgram {
   std::vector<uint8_t> bytes;     // the program; place it at a 16-byte aligned address

@@ -24,11 +24,15 @@ AlignedBuffer::AlignedBuffer(const uint8_t* data, size_t size) : AlignedBuffer(s
   if (size > 0) std::memcpy(data_, data, size);
 }
 
-ProgramRunner::ProgramRunner(const RuntimeProgram& program, size_t extra_arena)
+ProgramRunner::ProgramRunner(const RuntimeProgram& program, size_t extra_arena, Kernels kernels)
     : program_(program.bytes.data(), program.bytes.size()),
       arena_(program.arena_bytes + extra_arena),
       interpreter_(resolver_) {
   if (runtime::AddReferenceKernels(&resolver_) != runtime::Status::kOk) return;
+  if (kernels == Kernels::kOptimized &&
+      runtime::AddOptimizedKernels(&resolver_) != runtime::Status::kOk) {
+    return;
+  }
   prepare_status_ =
       interpreter_.Prepare(program_.data(), program_.size(), arena_.data(), arena_.size());
 }

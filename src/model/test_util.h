@@ -11,6 +11,7 @@
 #include "model/runtime_program.h"
 #include "runtime/interpreter.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/kernels/optimized/optimized.h"
 
 namespace tinyloop::model::testing {
 
@@ -34,10 +35,15 @@ class AlignedBuffer {
   size_t size_ = 0;
 };
 
+// Which kernels a ProgramRunner registers: the reference ones, or those with the optimized
+// kernels (runtime/kernels/optimized/optimized.h) registered over them.
+enum class Kernels { kReference, kOptimized };
+
 // A prepared interpreter over a copy of a program, with its own arena.
 class ProgramRunner {
  public:
-  explicit ProgramRunner(const RuntimeProgram& program, size_t extra_arena = 0);
+  explicit ProgramRunner(const RuntimeProgram& program, size_t extra_arena = 0,
+                         Kernels kernels = Kernels::kReference);
   runtime::Status prepare_status() const { return prepare_status_; }
   runtime::Interpreter& interpreter() { return interpreter_; }
   // Copies `input` into input 0, invokes, and returns output 0's bytes (empty on error).
