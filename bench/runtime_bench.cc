@@ -1,7 +1,10 @@
 // runtime_bench: runs the MLPerf Tiny models in tinyloop's runtime, with the reference or the
 // optimized kernels, and prints per model the arena bytes and host ns per Invoke() (median of
 // many). bench/runtime_run runs it under callgrind (collection limited to Interpreter::Invoke)
-// for instruction counts and prints everything beside TFLM's figures. See bench/README.md.
+// for instruction counts and prints everything beside TFLM's figures. With --cortex-m4-out DIR it
+// instead generates each model's C++ library, builds its Cortex-M4 firmware (codegen_build.h)
+// and prints the ELF path and sizes; bench/runtime_run counts its instructions under QEMU.
+// See bench/README.md.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -13,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "model/codegen_build.h"
+#include "model/codegen_cpp.h"
 #include "model/runtime_program.h"
 #include "model/tflite_import.h"
 #include "runtime/interpreter.h"
@@ -29,6 +34,8 @@ struct Options {
   bool optimized = true;
   int invokes = 101;  // timed Invokes per model (or counted ones with --no-timing)
   bool timing = true;
+  std::string cortex_m4_out;  // non-empty: build Cortex-M4 firmware into this folder instead
+  int input_index = -1;       // firmware input: inputs/<model>_<i>.bin; -1: the zero point
 };
 
 std::vector<uint8_t> ReadFile(const std::filesystem::path& path) {
@@ -96,10 +103,45 @@ int RunModel(const Options& o, const std::string& name) {
   return 0;
 }
 
+// Generates the model's library, builds its Cortex-M4 firmware and prints its sizes.
+int BuildFirmware(const Options& o, const std::string& name) {
+  const std::filesystem::path dir(o.models_dir);
+  auto graph = tinyloop::model::ImportTflite(ReadFile(dir / (name + ".tflite")));
+  if (!graph.ok()) {
+    std::fprintf(stderr, "%s: %s\n", name.c_str(), graph.status().ToString().c_str());
+    return 1;
+  }
+  auto lib = tinyloop::model::GenerateCppLibrary(*graph);
+  if (!lib.ok()) {
+    std::fprintf(stderr, "%s: %s\n", name.c_str(), lib.status().ToString().c_str());
+    return 1;
+  }
+  std::vector<uint8_t> input;
+  if (o.input_index >= 0) {
+    input = ReadFile(dir / "inputs" / (name + "_" + std::to_string(o.input_index) + ".bin"));
+  }
+  auto fw = tinyloop::model::BuildCortexM4Firmware(
+      *lib, std::filesystem::path(o.cortex_m4_out) / name, input);
+  if (!fw.ok()) {
+    std::fprintf(stderr, "%s: %s\n", name.c_str(), fw.status().ToString().c_str());
+    return 1;
+  }
+  std::printf(
+      "model=%s elf=%s text=%llu data=%llu bss=%llu flash=%llu constant_bytes=%llu "
+      "flash_minus_weights=%llu arena_bytes=%u\n",
+      name.c_str(), fw->elf.c_str(), static_cast<unsigned long long>(fw->text),
+      static_cast<unsigned long long>(fw->data), static_cast<unsigned long long>(fw->bss),
+      static_cast<unsigned long long>(fw->flash_bytes()),
+      static_cast<unsigned long long>(lib->constant_bytes),
+      static_cast<unsigned long long>(fw->flash_bytes() - lib->constant_bytes), lib->arena_bytes);
+  return 0;
+}
+
 int Usage() {
   std::fprintf(stderr,
                "usage: runtime_bench --models-dir DIR [--model NAME]... "
-               "[--kernels reference|optimized] [--invokes N] [--no-timing]\n");
+               "[--kernels reference|optimized] [--invokes N] [--no-timing] "
+               "[--cortex-m4-out DIR [--input-index I]]\n");
   return 2;
 }
 
@@ -120,6 +162,10 @@ int main(int argc, char** argv) {
       o.optimized = k == "optimized";
     } else if (arg == "--invokes" && has_value) {
       o.invokes = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--cortex-m4-out" && has_value) {
+      o.cortex_m4_out = argv[++i];
+    } else if (arg == "--input-index" && has_value) {
+      o.input_index = std::atoi(argv[++i]);
     } else if (arg == "--no-timing") {
       o.timing = false;
     } else {
@@ -129,7 +175,7 @@ int main(int argc, char** argv) {
   if (o.models_dir.empty()) return Usage();
   if (o.models.empty()) o.models = {"kws", "vww", "ic", "ad"};
   for (const auto& m : o.models) {
-    if (RunModel(o, m) != 0) return 1;
+    if ((o.cortex_m4_out.empty() ? RunModel(o, m) : BuildFirmware(o, m)) != 0) return 1;
   }
   return 0;
 }

@@ -48,9 +48,16 @@ Status WriteText(const fs::path& path, const std::string& text) {
   return OkStatus();
 }
 
-std::string SourceList(const CppLibrary& library, const fs::path& dir) {
+// The library's sources; with `cortex_m4_dsp`, the DSP int8 kernels replace their portable file.
+std::string SourceList(const CppLibrary& library, const fs::path& dir, bool cortex_m4_dsp = false) {
   std::string list;
-  for (const std::string& s : library.sources) list += " " + ShellQuote((dir / s).string());
+  for (const std::string& s : library.sources) {
+    if (cortex_m4_dsp && s == kCortexM4KernelsPortable) {
+      for (const char* f : kCortexM4KernelsDsp) list += " " + ShellQuote((dir / f).string());
+    } else {
+      list += " " + ShellQuote((dir / s).string());
+    }
+  }
   return list;
 }
 
@@ -108,7 +115,8 @@ StatusOr<FirmwareBuild> BuildCortexM4Firmware(const CppLibrary& library, const f
       ShellQuote(gxx) + " " + kCortexM4Flags +
       " -std=c++17 -fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-unwind-tables"
       " -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections -Wall -Wextra -I " +
-      ShellQuote(dir.string()) + " -I " + ShellQuote(m4.string()) + SourceList(library, dir) + " " +
+      ShellQuote(dir.string()) + " -I " + ShellQuote(m4.string()) +
+      SourceList(library, dir, /*cortex_m4_dsp=*/true) + " " +
       ShellQuote((m4 / "startup_cortex_m4.cc").string()) + " " +
       ShellQuote((m4 / "main_cortex_m4.cc").string()) +
       " -nostartfiles --specs=nano.specs -Wl,--gc-sections -T " +

@@ -1,0 +1,400 @@
+// Cortex-M4 int8 CONV_2D and DEPTHWISE_CONV_2D (int8_kernels.h). CONV_2D: for every filter row
+// the valid taps of one output pixel are fw*ic contiguous bytes in both the input and the
+// filter, so each row is one dot product; two output pixels x two output channels share their
+// int8 -> int16 conversions and feed __smlad. DEPTHWISE_CONV_2D (depth multiplier 1): four
+// channels at a time with __smlabb/__smlatt. Other shapes call the reference kernels.
+#include <arm_acle.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "runtime/kernels/cortex_m4/dsp.h"
+#include "runtime/kernels/cortex_m4/int8_kernels.h"
+
+namespace tinyloop::runtime::cortex_m4 {
+namespace {
+
+inline int32_t Max(int32_t a, int32_t b) { return a > b ? a : b; }
+inline int32_t Min(int32_t a, int32_t b) { return a < b ? a : b; }
+
+// Accumulators of 2 pixels (a, b) x 2 channels (0, 1).
+struct Acc4 {
+  int32_t a0, a1, b0, b1;
+};
+
+// Adds the dot products of n input values at xa / xb (plus `off`) with n filter values at
+// w0 / w1.
+inline void Dot2x2(const int8_t* xa, const int8_t* xb, const int8_t* w0, const int8_t* w1,
+                   int32_t n, int32_t off, uint32_t off2, Acc4* acc) {
+  int32_t a0 = acc->a0, a1 = acc->a1, b0 = acc->b0, b1 = acc->b1;
+  for (int32_t k = n >> 2; k > 0; --k) {
+    const uint32_t va = Load4(xa);
+    const uint32_t vb = Load4(xb);
+    xa += 4;
+    xb += 4;
+    const uint32_t a02 = Even(va, off2), a13 = Odd(va, off2);
+    const uint32_t b02 = Even(vb, off2), b13 = Odd(vb, off2);
+    uint32_t w = Load4(w0);
+    w0 += 4;
+    uint32_t w02 = Even(w), w13 = Odd(w);
+    a0 = Mac2(w02, a02, a0);
+    a0 = Mac2(w13, a13, a0);
+    b0 = Mac2(w02, b02, b0);
+    b0 = Mac2(w13, b13, b0);
+    w = Load4(w1);
+    w1 += 4;
+    w02 = Even(w);
+    w13 = Odd(w);
+    a1 = Mac2(w02, a02, a1);
+    a1 = Mac2(w13, a13, a1);
+    b1 = Mac2(w02, b02, b1);
+    b1 = Mac2(w13, b13, b1);
+  }
+  for (int32_t k = n & 3; k > 0; --k) {
+    const int32_t va = *xa++ + off, vb = *xb++ + off;
+    const int32_t f0 = *w0++, f1 = *w1++;
+    a0 += f0 * va;
+    b0 += f0 * vb;
+    a1 += f1 * va;
+    b1 += f1 * vb;
+  }
+  acc->a0 = a0;
+  acc->a1 = a1;
+  acc->b0 = b0;
+  acc->b1 = b1;
+}
+
+// One pixel x one channel.
+inline int32_t Dot1x1(const int8_t* x, const int8_t* w, int32_t n, int32_t off, uint32_t off2,
+                      int32_t acc) {
+  for (int32_t k = n >> 2; k > 0; --k) {
+    const uint32_t v = Load4(x);
+    const uint32_t f = Load4(w);
+    x += 4;
+    w += 4;
+    acc = Mac2(Even(f), Even(v, off2), acc);
+    acc = Mac2(Odd(f), Odd(v, off2), acc);
+  }
+  for (int32_t k = n & 3; k > 0; --k) acc += *w++ * (*x++ + off);
+  return acc;
+}
+
+// One output pixel of a CONV_2D: where its window starts and which taps are inside the input.
+struct Window {
+  const int8_t* x;  // input at (fy_lo, fx_lo) of the window
+  int32_t fy_lo, fy_hi, fx_lo, fx_hi;
+};
+
+inline Window MakeWindow(const reference::ConvParams& p, const int8_t* in_b, int32_t oy,
+                         int32_t ox) {
+  const int32_t iy0 = oy * p.stride_h - p.pad_h, ix0 = ox * p.stride_w - p.pad_w;
+  Window w;
+  w.fy_lo = Max(0, -iy0);
+  w.fy_hi = Min(p.filter_h, p.input_h - iy0);
+  w.fx_lo = Max(0, -ix0);
+  w.fx_hi = Min(p.filter_w, p.input_w - ix0);
+  w.x = in_b + ((iy0 + w.fy_lo) * p.input_w + ix0 + w.fx_lo) * p.input_c;
+  return w;
+}
+
+// Column layout of a window in int16 (input + offset): each full group of four values k..k+3
+// is stored as k, k+2, k+1, k+3, so one 32-bit load gives the pair that Even()/Odd() of the
+// filter word multiplies; the last (window % 4) values are stored in order.
+inline int32_t Slot(int32_t k, int32_t full) {
+  if (k >= full) return k;
+  const int32_t j = k & 3;
+  return (k & ~3) + (j == 1 ? 2 : (j == 2 ? 1 : j));
+}
+
+inline uint32_t Load2x16(const int16_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// Adds the dot products of the columns a / b (see Slot) with the filters w0 / w1 (n values).
+inline void Dot2x2Columns(const int16_t* a, const int16_t* b, const int8_t* w0, const int8_t* w1,
+                          int32_t n, Acc4* acc) {
+  int32_t a0 = acc->a0, a1 = acc->a1, b0 = acc->b0, b1 = acc->b1;
+  const int8_t* end = w0 + (n & ~3);
+  while (w0 != end) {
+    const uint32_t a02 = Load2x16(a), a13 = Load2x16(a + 2);
+    const uint32_t b02 = Load2x16(b), b13 = Load2x16(b + 2);
+    a += 4;
+    b += 4;
+    uint32_t w = Load4(w0);
+    w0 += 4;
+    uint32_t half = Even(w);
+    a0 = Mac2(half, a02, a0);
+    b0 = Mac2(half, b02, b0);
+    half = Odd(w);
+    a0 = Mac2(half, a13, a0);
+    b0 = Mac2(half, b13, b0);
+    w = Load4(w1);
+    w1 += 4;
+    half = Even(w);
+    a1 = Mac2(half, a02, a1);
+    b1 = Mac2(half, b02, b1);
+    half = Odd(w);
+    a1 = Mac2(half, a13, a1);
+    b1 = Mac2(half, b13, b1);
+  }
+  for (int32_t k = n & 3; k > 0; --k) {
+    const int32_t va = *a++, vb = *b++;
+    const int32_t f0 = *w0++, f1 = *w1++;
+    a0 += f0 * va;
+    b0 += f0 * vb;
+    a1 += f1 * va;
+    b1 += f1 * vb;
+  }
+  acc->a0 = a0;
+  acc->a1 = a1;
+  acc->b0 = b0;
+  acc->b1 = b1;
+}
+
+inline int32_t Dot1x1Column(const int16_t* a, const int8_t* w, int32_t n, int32_t acc) {
+  for (int32_t k = n >> 2; k > 0; --k) {
+    const uint32_t f = Load4(w);
+    w += 4;
+    acc = Mac2(Even(f), Load2x16(a), acc);
+    acc = Mac2(Odd(f), Load2x16(a + 2), acc);
+    a += 4;
+  }
+  for (int32_t k = n & 3; k > 0; --k) acc += *w++ * *a++;
+  return acc;
+}
+
+constexpr int32_t kMaxWindow = 576;  // 3x3x64, the largest MLPerf Tiny window
+
+// Writes the window of `w` as an int16 column (see Slot): input + offset, 0 for padded taps.
+void GatherColumn(const reference::ConvParams& p, const Window& w, uint32_t off2, int16_t* column) {
+  const int32_t ic = p.input_c;
+  const int32_t n = p.filter_h * p.filter_w * ic, full = n & ~3;
+  if (p.filter_h == 1 && p.filter_w == 1 && w.fy_lo < w.fy_hi && w.fx_lo < w.fx_hi) {
+    const int8_t* x = w.x;
+    for (int32_t k = 0; k < full; k += 4) {
+      const uint32_t v = Load4(x + k);
+      const uint32_t even = Even(v, off2), odd = Odd(v, off2);
+      std::memcpy(column + k, &even, 4);
+      std::memcpy(column + k + 2, &odd, 4);
+    }
+    for (int32_t k = full; k < n; ++k) column[k] = static_cast<int16_t>(x[k] + p.input_offset);
+    return;
+  }
+  const int8_t* origin = w.x - (w.fy_lo * p.input_w + w.fx_lo) * ic;
+  int32_t k = 0;
+  for (int32_t fy = 0; fy < p.filter_h; ++fy) {
+    const bool row_valid = fy >= w.fy_lo && fy < w.fy_hi;
+    for (int32_t fx = 0; fx < p.filter_w; ++fx) {
+      const bool valid = row_valid && fx >= w.fx_lo && fx < w.fx_hi;
+      const int8_t* x = origin + (fy * p.input_w + fx) * ic;
+      for (int32_t c = 0; c < ic; ++c, ++k) {
+        column[Slot(k, full)] = static_cast<int16_t>(valid ? x[c] + p.input_offset : 0);
+      }
+    }
+  }
+}
+
+// Every output channel of one pixel (b == nullptr) or two pixels, from their columns.
+// Returns output_c.
+int32_t ColumnsOutput(const reference::ConvParams& p, const int16_t* a, const int16_t* b, int32_t n,
+                      const int8_t* filter, const int32_t* bias, int8_t* out_a) {
+  const int32_t oc_count = p.output_c;
+  int8_t* out_b = out_a + oc_count;
+  int32_t oc = 0;
+  if (b != nullptr) {
+    for (; oc + 1 < oc_count; oc += 2) {
+      const int32_t bias0 = bias ? bias[oc] : 0, bias1 = bias ? bias[oc + 1] : 0;
+      Acc4 acc = {bias0, bias1, bias0, bias1};
+      const int8_t* w0 = filter + oc * n;
+      Dot2x2Columns(a, b, w0, w0 + n, n, &acc);
+      const int32_t m0 = p.multipliers[oc], m1 = p.multipliers[oc + 1];
+      const int s0 = p.shifts[oc], s1 = p.shifts[oc + 1];
+      out_a[oc] = Requantize(acc.a0, m0, s0, p.output_offset, p.act_min, p.act_max);
+      out_a[oc + 1] = Requantize(acc.a1, m1, s1, p.output_offset, p.act_min, p.act_max);
+      out_b[oc] = Requantize(acc.b0, m0, s0, p.output_offset, p.act_min, p.act_max);
+      out_b[oc + 1] = Requantize(acc.b1, m1, s1, p.output_offset, p.act_min, p.act_max);
+    }
+  }
+  for (int32_t k = 0; k < (b != nullptr ? 2 : 1); ++k) {
+    const int16_t* column = k == 0 ? a : b;
+    int8_t* out = k == 0 ? out_a : out_b;
+    for (int32_t c = oc; c < oc_count; ++c) {
+      const int32_t acc = Dot1x1Column(column, filter + c * n, n, bias ? bias[c] : 0);
+      out[c] =
+          Requantize(acc, p.multipliers[c], p.shifts[c], p.output_offset, p.act_min, p.act_max);
+    }
+  }
+  return oc_count;
+}
+
+}  // namespace
+
+void ConvPerChannelInt8(const reference::ConvParams& params, const int8_t* input,
+                        const int8_t* filter, const int32_t* bias, int8_t* output) {
+  // A local copy: the int8 output stores could alias `params`, which would reload every field.
+  const auto p = params;
+  if (p.filter_c != p.input_c || p.dilation_h != 1 || p.dilation_w != 1) {
+    reference::ConvPerChannelInt8(p, input, filter, bias, output);
+    return;
+  }
+  const int32_t ic = p.input_c, oc_count = p.output_c;
+  const int32_t filter_stride = p.filter_h * p.filter_w * ic;  // bytes per output channel
+  const int32_t x_row = p.input_w * ic, w_row = p.filter_w * ic;
+  const int32_t off = p.input_offset;
+  const uint32_t off2 = Dup16(off);
+  const int32_t pixels = p.output_h * p.output_w;
+  // Windows of up to kMaxWindow bytes are copied to a stack column (one dot product per output
+  // instead of one per filter row); larger ones are read in place, row by row.
+  const int32_t window = p.filter_h * p.filter_w * ic;
+  const bool use_columns = window <= kMaxWindow;
+  alignas(4) int16_t columns[2 * kMaxWindow];
+  for (int32_t b = 0; b < p.batches; ++b) {
+    const int8_t* in_b = input + b * p.input_h * p.input_w * ic;
+    int8_t* out_b = output + b * pixels * oc_count;
+    // Output pixels in row-major order, two at a time when their windows have the same taps
+    // (always, away from the padding), so pairs may span two output rows.
+    int32_t oy = 0, ox = 0;
+    for (int32_t pix = 0; pix < pixels;) {
+      Window wa = MakeWindow(p, in_b, oy, ox);
+      const int32_t oy_b = ox + 1 < p.output_w ? oy : oy + 1;
+      const int32_t ox_b = ox + 1 < p.output_w ? ox + 1 : 0;
+      Window wb = wa;
+      bool pair = false;
+      if (pix + 1 < pixels) {
+        wb = MakeWindow(p, in_b, oy_b, ox_b);
+        pair = use_columns || (wb.fy_lo == wa.fy_lo && wb.fy_hi == wa.fy_hi &&
+                               wb.fx_lo == wa.fx_lo && wb.fx_hi == wa.fx_hi);
+      }
+      int32_t n = Max(0, wa.fx_hi - wa.fx_lo) * ic;  // bytes per filter row
+      int32_t rows = Max(0, wa.fy_hi - wa.fy_lo);
+      const int8_t* w_base = filter + (wa.fy_lo * p.filter_w + wa.fx_lo) * ic;
+      int32_t x_step = x_row, w_step = w_row;
+      if (use_columns) {
+        GatherColumn(p, wa, off2, columns);
+        if (pair) GatherColumn(p, wb, off2, columns + window);
+      }
+      int8_t* out_a = out_b + pix * oc_count;
+      int32_t oc = 0;
+      if (use_columns) {
+        oc = ColumnsOutput(p, columns, pair ? columns + window : nullptr, window, filter, bias,
+                           out_a);
+      } else if (pair) {
+        int8_t* out_p = out_a + oc_count;
+        for (; oc + 1 < oc_count; oc += 2) {
+          const int32_t bias0 = bias ? bias[oc] : 0, bias1 = bias ? bias[oc + 1] : 0;
+          Acc4 acc = {bias0, bias1, bias0, bias1};
+          const int8_t* wr = w_base + oc * filter_stride;
+          const int8_t* xa = wa.x;
+          const int8_t* xb = wb.x;
+          for (int32_t r = 0; r < rows; ++r) {
+            Dot2x2(xa, xb, wr, wr + filter_stride, n, off, off2, &acc);
+            xa += x_step;
+            xb += x_step;
+            wr += w_step;
+          }
+          const int32_t m0 = p.multipliers[oc], m1 = p.multipliers[oc + 1];
+          const int s0 = p.shifts[oc], s1 = p.shifts[oc + 1];
+          out_a[oc] = Requantize(acc.a0, m0, s0, p.output_offset, p.act_min, p.act_max);
+          out_a[oc + 1] = Requantize(acc.a1, m1, s1, p.output_offset, p.act_min, p.act_max);
+          out_p[oc] = Requantize(acc.b0, m0, s0, p.output_offset, p.act_min, p.act_max);
+          out_p[oc + 1] = Requantize(acc.b1, m1, s1, p.output_offset, p.act_min, p.act_max);
+        }
+      }
+      for (int32_t k = 0; k < (pair ? 2 : 1); ++k) {
+        int8_t* out = out_a + k * oc_count;
+        for (int32_t c = oc; c < oc_count; ++c) {
+          int32_t acc = bias ? bias[c] : 0;
+          const int8_t* wr = w_base + c * filter_stride;
+          const int8_t* x = k == 0 ? wa.x : wb.x;
+          for (int32_t r = 0; r < rows; ++r) {
+            acc = Dot1x1(x, wr, n, off, off2, acc);
+            x += x_step;
+            wr += w_step;
+          }
+          out[c] =
+              Requantize(acc, p.multipliers[c], p.shifts[c], p.output_offset, p.act_min, p.act_max);
+        }
+      }
+      const int32_t step = pair ? 2 : 1;
+      pix += step;
+      ox += step;
+      while (ox >= p.output_w && p.output_w > 0) {
+        ox -= p.output_w;
+        ++oy;
+      }
+    }
+  }
+}
+
+void DepthwiseConvPerChannelInt8(const reference::ConvParams& params, const int8_t* input,
+                                 const int8_t* filter, const int32_t* bias, int8_t* output) {
+  // A local copy: the int8 output stores could alias `params`, which would reload every field.
+  const auto p = params;
+  if (p.depth_multiplier != 1 || p.dilation_h != 1 || p.dilation_w != 1) {
+    reference::DepthwiseConvPerChannelInt8(p, input, filter, bias, output);
+    return;
+  }
+  const int32_t ch = p.input_c;
+  const int32_t off = p.input_offset;
+  const uint32_t off2 = Dup16(off);
+  for (int32_t b = 0; b < p.batches; ++b) {
+    const int8_t* in_b = input + b * p.input_h * p.input_w * ch;
+    for (int32_t oy = 0; oy < p.output_h; ++oy) {
+      const int32_t iy0 = oy * p.stride_h - p.pad_h;
+      const int32_t fy_lo = Max(0, -iy0), fy_hi = Min(p.filter_h, p.input_h - iy0);
+      for (int32_t ox = 0; ox < p.output_w; ++ox) {
+        const int32_t ix0 = ox * p.stride_w - p.pad_w;
+        const int32_t fx_lo = Max(0, -ix0), fx_hi = Min(p.filter_w, p.input_w - ix0);
+        int8_t* out = output + ((b * p.output_h + oy) * p.output_w + ox) * ch;
+        const int8_t* x_origin = in_b + (iy0 * p.input_w + ix0) * ch;
+        int32_t c = 0;
+        for (; c + 3 < ch; c += 4) {
+          int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
+          if (bias) {
+            acc0 = bias[c];
+            acc1 = bias[c + 1];
+            acc2 = bias[c + 2];
+            acc3 = bias[c + 3];
+          }
+          for (int32_t fy = fy_lo; fy < fy_hi; ++fy) {
+            const int8_t* x = x_origin + (fy * p.input_w + fx_lo) * ch + c;
+            const int8_t* w = filter + (fy * p.filter_w + fx_lo) * ch + c;
+            for (int32_t fx = fx_lo; fx < fx_hi; ++fx) {
+              const uint32_t v = Load4(x);
+              const uint32_t f = Load4(w);
+              x += ch;
+              w += ch;
+              const uint32_t v02 = Even(v, off2), v13 = Odd(v, off2);
+              const uint32_t f02 = Even(f), f13 = Odd(f);
+              acc0 = __smlabb(f02, v02, acc0);
+              acc2 = __smlatt(f02, v02, acc2);
+              acc1 = __smlabb(f13, v13, acc1);
+              acc3 = __smlatt(f13, v13, acc3);
+            }
+          }
+          const int32_t* m = p.multipliers + c;
+          const int8_t* s = p.shifts + c;
+          out[c] = Requantize(acc0, m[0], s[0], p.output_offset, p.act_min, p.act_max);
+          out[c + 1] = Requantize(acc1, m[1], s[1], p.output_offset, p.act_min, p.act_max);
+          out[c + 2] = Requantize(acc2, m[2], s[2], p.output_offset, p.act_min, p.act_max);
+          out[c + 3] = Requantize(acc3, m[3], s[3], p.output_offset, p.act_min, p.act_max);
+        }
+        for (; c < ch; ++c) {
+          int32_t acc = bias ? bias[c] : 0;
+          for (int32_t fy = fy_lo; fy < fy_hi; ++fy) {
+            for (int32_t fx = fx_lo; fx < fx_hi; ++fx) {
+              acc += filter[(fy * p.filter_w + fx) * ch + c] *
+                     (x_origin[(fy * p.input_w + fx) * ch + c] + off);
+            }
+          }
+          out[c] =
+              Requantize(acc, p.multipliers[c], p.shifts[c], p.output_offset, p.act_min, p.act_max);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace tinyloop::runtime::cortex_m4

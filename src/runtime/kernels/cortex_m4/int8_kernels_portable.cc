@@ -1,0 +1,21 @@
+// Portable build of int8_kernels.h: the reference kernels themselves (host and non-DSP targets).
+#include "runtime/kernels/cortex_m4/int8_kernels.h"
+
+namespace tinyloop::runtime::cortex_m4 {
+
+void ConvPerChannelInt8(const reference::ConvParams& p, const int8_t* input, const int8_t* filter,
+                        const int32_t* bias, int8_t* output) {
+  reference::ConvPerChannelInt8(p, input, filter, bias, output);
+}
+
+void DepthwiseConvPerChannelInt8(const reference::ConvParams& p, const int8_t* input,
+                                 const int8_t* filter, const int32_t* bias, int8_t* output) {
+  reference::DepthwiseConvPerChannelInt8(p, input, filter, bias, output);
+}
+
+void FullyConnectedInt8(const reference::FullyConnectedParams& p, const int8_t* input,
+                        const int8_t* weights, const int32_t* bias, int8_t* output) {
+  reference::FullyConnectedInt8(p, input, weights, bias, output);
+}
+
+}  // namespace tinyloop::runtime::cortex_m4
