@@ -199,6 +199,17 @@ TEST(CliTest, SimulateIngestOverHttpReportAndDuplicates) {
   ExpectAllFindingKinds(report["findings_by_kind"], "data report");
 }
 
+// The demo trains an impulse on what it ingested: headline metrics and a model card on disk.
+void ExpectTrainingFigures(const Json& j) {
+  ASSERT_TRUE(j["accuracy"].is_number()) << j.dump();
+  ASSERT_TRUE(j["f1_macro"].is_number()) << j.dump();
+  ASSERT_TRUE(j["labels"].is_array()) << j.dump();
+  ASSERT_EQ(j["confusion_matrix"].size(), j["labels"].size()) << j.dump();
+  ASSERT_TRUE(j["model_card"].is_string()) << j.dump();
+  EXPECT_TRUE(fs::exists(j["model_card"].get<std::string>())) << j.dump();
+  EXPECT_TRUE(fs::exists(j["model_dir"].get<std::string>() + "/model.tflite")) << j.dump();
+}
+
 TEST(CliTest, DemoJsonLastLineHasTheFigures) {
   TempDir dir;
   const ProcessResult r = RunTinyloop({"demo", "--json", "--data-dir", dir.path() + "/data"}, 600);
@@ -209,9 +220,12 @@ TEST(CliTest, DemoJsonLastLineHasTheFigures) {
   EXPECT_GT(j["samples_ingested"].get<int64_t>(), 0);
   ASSERT_TRUE(j["data_source"].is_string()) << j.dump();
   ExpectAllFindingKinds(j["findings_by_kind"], "demo");
+  ExpectTrainingFigures(j);
   if (fs::is_directory(SharedDir() + "/datasets/st_har_iotnode")) {
     EXPECT_EQ(j["data_source"], "st_har_iotnode");
     EXPECT_EQ(j["samples_ingested"], 92);
+    EXPECT_EQ(j["labels"], Json({"running", "stationary", "walking"})) << j.dump();
+    EXPECT_GE(j["accuracy"].get<double>(), 0.9) << j.dump();
   } else {
     EXPECT_EQ(j["data_source"], "simulator");
   }
@@ -231,6 +245,8 @@ TEST(CliTest, DemoFallsBackToTheSimulatorWithoutShared) {
   EXPECT_EQ(j["files_failed"], 0);
   EXPECT_EQ(j["samples_by_label"]["high"], 50);
   ExpectAllFindingKinds(j["findings_by_kind"], "demo");
+  ExpectTrainingFigures(j);
+  EXPECT_GE(j["accuracy"].get<double>(), 0.9) << j.dump();
 }
 
 TEST(SharedDatasetTest, StHarIotnodeSplitIngest) {

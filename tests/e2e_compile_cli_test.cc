@@ -85,13 +85,14 @@ TEST(CompileCliTest, CompileCppLibPrintsTheResourceReport) {
   EXPECT_TRUE(fs::exists(out + "/CMakeLists.txt"));
 }
 
-TEST(CompileCliTest, CompileEimIsNotAvailableYet) {
+TEST(CompileCliTest, CompileEimOfABareTfliteAsksForAModelDir) {
   if (!fs::exists(MlperfDir())) GTEST_SKIP() << "missing folder " << MlperfDir();
   TempDir tmp;
   const ProcessResult r = RunTinyloop(
       {"compile", MlperfDir() + "/ad.tflite", "--target", "eim", "--out", tmp.path() + "/m.eim"});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("not available yet"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("needs a MODEL_DIR with impulse.json"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(tmp.path() + "/m.eim"));
 }
 
 }  // namespace

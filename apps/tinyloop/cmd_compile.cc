@@ -2,6 +2,7 @@
 // [--json]: one table of targets; each compiles the imported model and returns its resource
 // report (model/resource_report.h), printed as the last stdout line with --json.
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -11,6 +12,7 @@
 #include "local_context.h"
 #include "model/codegen_build.h"
 #include "model/codegen_cpp.h"
+#include "model/eim/eim_bundle.h"
 #include "model/resource_report.h"
 #include "model/tflite_export.h"
 #include "model/tflite_import.h"
@@ -24,6 +26,7 @@ struct CompileInput {
   model::Graph graph;
   model::CppLibraryOptions library;  // labels and DSP config from a MODEL_DIR
   std::vector<uint8_t> example_input;
+  model::EimBundle eim;  // impulse.json, labels.txt, anomaly.json of a MODEL_DIR (model: graph)
 };
 
 StatusOr<std::string> ReadText(const fs::path& path) {
@@ -54,6 +57,13 @@ StatusOr<CompileInput> LoadModel(const std::string& model, const std::string& ex
     }
     if (auto impulse = ReadText(fs::path(model) / "impulse.json"); impulse.ok()) {
       input.library.dsp_config_json = *impulse;
+      input.eim.impulse_json = *impulse;
+    }
+    if (auto labels = ReadText(fs::path(model) / "labels.txt"); labels.ok()) {
+      input.eim.labels_txt = *labels;
+    }
+    if (auto anomaly = ReadText(fs::path(model) / "anomaly.json"); anomaly.ok()) {
+      input.eim.anomaly_json = *anomaly;
     }
   }
   if (!example_input.empty()) {
@@ -110,8 +120,63 @@ StatusOr<model::ResourceReport> CompileCortexM4(const CompileInput& in, const fs
   return report;
 }
 
-StatusOr<model::ResourceReport> CompileEim(const CompileInput&, const fs::path&) {
-  return UnimplementedError("target eim is not available yet (the .eim export of issue 4)");
+// The .eim runner program (src/model/eim/eim_main.cc) is built beside the tinyloop binary (and
+// installed beside it); TINYLOOP_EIM_RUNNER overrides where it is found.
+StatusOr<fs::path> FindEimRunner() {
+  if (const char* env = std::getenv("TINYLOOP_EIM_RUNNER"); env != nullptr && *env != '\0') {
+    if (fs::is_regular_file(env)) return fs::path(env);
+    return NotFoundError(std::string("TINYLOOP_EIM_RUNNER=") + env + " is not a file");
+  }
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  const fs::path runner = self.parent_path() / "tinyloop-eim-runner";
+  if (ec || !fs::is_regular_file(runner)) {
+    return FailedPreconditionError("the .eim runner program tinyloop-eim-runner is not beside " +
+                                   self.string() +
+                                   " (build the tinyloop-eim-runner target, or set "
+                                   "TINYLOOP_EIM_RUNNER)");
+  }
+  return runner;
+}
+
+// A copy of the runner program with the model bundle (model/eim/eim_bundle.h) appended.
+StatusOr<model::ResourceReport> CompileEim(const CompileInput& in, const fs::path& out) {
+  if (in.eim.impulse_json.empty()) {
+    return InvalidArgumentError(
+        "target eim needs a MODEL_DIR with impulse.json (the DSP and "
+        "window of the impulse), not a bare .tflite file");
+  }
+  for (const std::string& label : in.library.labels) {
+    if (label.find_first_of("{}") != std::string::npos) {
+      return InvalidArgumentError("label '" + label +
+                                  "' contains a brace, which Edge Impulse's "
+                                  "runner clients cannot frame");
+    }
+  }
+  TL_ASSIGN_OR_RETURN(const fs::path runner, FindEimRunner());
+  TL_ASSIGN_OR_RETURN(const std::string program, ReadText(runner));
+  model::EimBundle bundle = in.eim;
+  TL_ASSIGN_OR_RETURN(bundle.model_tflite, model::ExportTflite(in.graph));
+  const std::vector<uint8_t> appended = model::EncodeEimBundle(bundle);
+  const fs::path tmp = out.string() + ".tmp";
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    file.write(program.data(), static_cast<std::streamsize>(program.size()));
+    file.write(reinterpret_cast<const char*>(appended.data()),
+               static_cast<std::streamsize>(appended.size()));
+    file.close();
+    if (!file) return InternalError("cannot write " + tmp.string());
+  }
+  std::error_code ec;
+  fs::permissions(tmp,
+                  fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                      fs::perms::others_read | fs::perms::others_exec,
+                  ec);
+  if (!ec) fs::rename(tmp, out, ec);
+  if (ec) return InternalError("cannot write " + out.string() + ": " + ec.message());
+  model::ResourceReport report = model::ComputeResourceReport(in.graph, "eim");
+  report.flash_bytes = program.size() + appended.size();  // the whole executable
+  return report;
 }
 
 struct Target {
@@ -130,7 +195,10 @@ constexpr Target kTargets[] = {
      "a folder: the C++ library and Cortex-M4 firmware (cortex_m4/fw.elf) for QEMU "
      "mps2-an386",
      CompileCortexM4},
-    {"eim", "a Linux .eim executable (not available yet)", CompileEim},
+    {"eim",
+     "a Linux x86-64 .eim executable (Edge Impulse runner protocol; needs a MODEL_DIR "
+     "with impulse.json)",
+     CompileEim},
 };
 
 }  // namespace

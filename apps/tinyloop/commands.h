@@ -12,6 +12,8 @@ void AddIngestCommand(CLI::App& app, int* exit_code);    // ingest
 void AddDataCommands(CLI::App& app, int* exit_code);     // data report, data schema
 void AddSimulateCommand(CLI::App& app, int* exit_code);  // simulate
 void AddDemoCommand(CLI::App& app, int* exit_code);      // demo
+void AddTrainCommand(CLI::App& app, int* exit_code);     // train
+void AddEvalCommand(CLI::App& app, int* exit_code);      // eval
 void AddRunCommand(CLI::App& app, int* exit_code);       // run (one inference of a .tflite)
 void AddCompileCommand(CLI::App& app, int* exit_code);   // compile
 

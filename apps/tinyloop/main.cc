@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   tinyloop::app::AddDataCommands(app, &exit_code);
   tinyloop::app::AddSimulateCommand(app, &exit_code);
   tinyloop::app::AddDemoCommand(app, &exit_code);
+  tinyloop::app::AddTrainCommand(app, &exit_code);
+  tinyloop::app::AddEvalCommand(app, &exit_code);
   tinyloop::app::AddRunCommand(app, &exit_code);
   tinyloop::app::AddCompileCommand(app, &exit_code);
   try {
