@@ -8,7 +8,7 @@
 #include <iterator>
 #include <system_error>
 
-#include "sim/random.h"
+#include "base/random.h"
 
 namespace tinyloop::sim {
 namespace {

@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "sim/random.h"
+#include "base/random.h"
 
 namespace tinyloop::sim {
 

@@ -6,44 +6,12 @@
 #include <limits>
 #include <string>
 
+#include "base/random.h"
+
 namespace tinyloop::train {
 namespace {
 
 constexpr int kFormatVersion = 1;
-
-// xoshiro256** seeded through splitmix64: the same integer sequence on every platform, unlike
-// <random>'s distributions.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) {
-    uint64_t state = seed;
-    for (uint64_t& word : s_) {
-      uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-      word = z ^ (z >> 31);
-    }
-  }
-  uint64_t Next() {
-    const uint64_t result = RotateLeft(s_[1] * 5, 7) * 9;
-    const uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = RotateLeft(s_[3], 45);
-    return result;
-  }
-  // Uniform in [0, 1) with 53 random bits.
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
-  // Uniform integer in [0, n) (n >= 1); the modulo bias is below 2^-40 for any n we use.
-  int64_t Below(int64_t n) { return static_cast<int64_t>(Next() % static_cast<uint64_t>(n)); }
-
- private:
-  static uint64_t RotateLeft(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  std::array<uint64_t, 4> s_{};
-};
 
 double SquaredDistance(const double* a, const double* b, size_t d) {
   double sum = 0;

@@ -1,8 +1,8 @@
-#include "sim/random.h"
+#include "base/random.h"
 
 #include <cmath>
 
-namespace tinyloop::sim {
+namespace tinyloop {
 namespace {
 
 constexpr double kTwoPi = 6.283185307179586476925286766559;
@@ -44,6 +44,8 @@ uint64_t Rng::NextU64() {
 
 double Rng::Uniform() { return static_cast<double>(NextU64() >> 11) * 0x1.0p-53; }
 
+int64_t Rng::Below(int64_t n) { return static_cast<int64_t>(NextU64() % static_cast<uint64_t>(n)); }
+
 double Rng::Gaussian() {
   if (has_spare_) {
     has_spare_ = false;
@@ -57,4 +59,4 @@ double Rng::Gaussian() {
   return radius * std::cos(angle);
 }
 
-}  // namespace tinyloop::sim
+}  // namespace tinyloop

@@ -1,4 +1,5 @@
-// Deterministic pseudo-random numbers for the simulator: xoshiro256** seeded through splitmix64,
+// Deterministic pseudo-random numbers (simulator, k-means seeding): xoshiro256** seeded through
+// splitmix64,
 // with uniform and Box-Muller Gaussian draws built on top. Unlike <random>'s distributions, the
 // integer and uniform sequences are identical on every platform; Gaussian draws go through
 // std::log/std::cos and may differ in the last bit between math libraries.
@@ -7,7 +8,7 @@
 #include <array>
 #include <cstdint>
 
-namespace tinyloop::sim {
+namespace tinyloop {
 
 // One step of splitmix64 (Steele, Lea, Flood 2014): advances `*state` and returns the output.
 uint64_t SplitMix64Next(uint64_t* state);
@@ -26,6 +27,8 @@ class Rng {
   uint64_t NextU64();
   // Uniform double in [0, 1) with 53 random bits.
   double Uniform();
+  // Uniform integer in [0, n), n >= 1; the modulo bias is below 2^-40 for n < 2^24.
+  int64_t Below(int64_t n);
   // Standard normal draw N(0, 1) by the Box-Muller transform (pairs cached).
   double Gaussian();
 
@@ -35,4 +38,4 @@ class Rng {
   double spare_ = 0.0;
 };
 
-}  // namespace tinyloop::sim
+}  // namespace tinyloop

@@ -1,4 +1,4 @@
-#include "sim/random.h"
+#include "base/random.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <set>
 
-namespace tinyloop::sim {
+namespace tinyloop {
 namespace {
 
 TEST(RandomTest, SplitMix64MatchesReferenceOutput) {
@@ -58,4 +58,4 @@ TEST(RandomTest, UniformAndGaussianMoments) {
 }
 
 }  // namespace
-}  // namespace tinyloop::sim
+}  // namespace tinyloop
