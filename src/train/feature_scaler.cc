@@ -133,4 +133,46 @@ StatusOr<std::vector<double>> NumbersFromJson(const Json& json, const char* fiel
   return out;
 }
 
+StatusOr<AnomalyModelHeader> AnomalyModelHeaderFromJson(const Json& json, const char* type,
+                                                        int version) {
+  const std::string name = type;
+  auto field = [&](const char* key) -> const Json& {
+    static const Json kNull;
+    return json.is_object() && json.contains(key) ? json[key] : kNull;
+  };
+  if (field("type") != name) {
+    return InvalidArgumentError(name + ": 'type' must be \"" + name + "\"");
+  }
+  if (field("version") != version) {
+    return InvalidArgumentError(name + ": unsupported 'version' (expected " +
+                                std::to_string(version) + ")");
+  }
+  AnomalyModelHeader header;
+  const Json& input_features = field("input_features");
+  if (!input_features.is_number_integer() || input_features.get<int64_t>() < 0) {
+    return InvalidArgumentError(name + ": 'input_features' must be a non-negative integer");
+  }
+  header.input_features = input_features.get<int64_t>();
+  const Json& features = field("features");
+  if (!features.is_array() || features.empty()) {
+    return InvalidArgumentError(name + ": 'features' must be a non-empty array");
+  }
+  for (const Json& f : features) {
+    if (!f.is_number_integer() || f.get<int64_t>() < 0 ||
+        f.get<int64_t>() >= header.input_features) {
+      return InvalidArgumentError(name + ": 'features' entries must lie in [0, input_features)");
+    }
+    header.features.push_back(f.get<int>());
+  }
+  if (!field("standardize").is_boolean()) {
+    return InvalidArgumentError(name + ": 'standardize' must be a boolean");
+  }
+  header.standardize = field("standardize").get<bool>();
+  TL_ASSIGN_OR_RETURN(header.scaler, FeatureScaler::FromJson(field("scaler")));
+  if (static_cast<size_t>(header.scaler.cols()) != header.features.size()) {
+    return InvalidArgumentError(name + ": 'scaler' size differs from 'features'");
+  }
+  return header;
+}
+
 }  // namespace tinyloop::train

@@ -68,4 +68,18 @@ class FeatureScaler {
 // naming `field` otherwise.
 StatusOr<std::vector<double>> NumbersFromJson(const Json& json, const char* field);
 
+// The fields every anomaly model file starts with: {"type", "version", "input_features",
+// "features", "standardize", "scaler"}.
+struct AnomalyModelHeader {
+  int64_t input_features = 0;
+  std::vector<int> features;  // selected columns, each in [0, input_features)
+  bool standardize = false;
+  FeatureScaler scaler;  // one column per selected feature
+};
+
+// Reads and checks the header of an anomaly model file whose "type" must be `type` and
+// "version" `version`. InvalidArgument naming the field, prefixed with `type`, otherwise.
+StatusOr<AnomalyModelHeader> AnomalyModelHeaderFromJson(const Json& json, const char* type,
+                                                        int version);
+
 }  // namespace tinyloop::train

@@ -280,34 +280,14 @@ StatusOr<GmmModel> GmmModel::FromJson(const Json& json) {
     static const Json kNull;
     return json.is_object() && json.contains(key) ? json[key] : kNull;
   };
-  if (field("type") != "gmm") return InvalidArgumentError("gmm: 'type' must be \"gmm\"");
-  if (field("version") != kFormatVersion) {
-    return InvalidArgumentError("gmm: unsupported 'version' (expected 1)");
-  }
+  TL_ASSIGN_OR_RETURN(AnomalyModelHeader header,
+                      AnomalyModelHeaderFromJson(json, "gmm", kFormatVersion));
   GmmModel m;
-  if (!field("input_features").is_number_integer() || field("input_features").get<int64_t>() < 0) {
-    return InvalidArgumentError("gmm: 'input_features' must be a non-negative integer");
-  }
-  m.input_features_ = field("input_features").get<int64_t>();
-  const Json& features = field("features");
-  if (!features.is_array() || features.empty()) {
-    return InvalidArgumentError("gmm: 'features' must be a non-empty array");
-  }
-  for (const Json& f : features) {
-    if (!f.is_number_integer() || f.get<int64_t>() < 0 || f.get<int64_t>() >= m.input_features_) {
-      return InvalidArgumentError("gmm: 'features' entries must lie in [0, input_features)");
-    }
-    m.features_.push_back(f.get<int>());
-  }
-  if (!field("standardize").is_boolean()) {
-    return InvalidArgumentError("gmm: 'standardize' must be a boolean");
-  }
-  m.standardize_ = field("standardize").get<bool>();
-  TL_ASSIGN_OR_RETURN(m.scaler_, FeatureScaler::FromJson(field("scaler")));
+  m.input_features_ = header.input_features;
+  m.features_ = std::move(header.features);
+  m.standardize_ = header.standardize;
+  m.scaler_ = std::move(header.scaler);
   const size_t d = m.features_.size();
-  if (static_cast<size_t>(m.scaler_.cols()) != d) {
-    return InvalidArgumentError("gmm: 'scaler' size differs from 'features'");
-  }
   TL_ASSIGN_OR_RETURN(m.weights_, NumbersFromJson(field("weights"), "gmm.weights"));
   TL_ASSIGN_OR_RETURN(m.means_, MatrixFromJson(field("means"), "means", d));
   TL_ASSIGN_OR_RETURN(m.variances_, MatrixFromJson(field("variances"), "variances", d));

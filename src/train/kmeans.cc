@@ -332,36 +332,18 @@ StatusOr<KMeansModel> KMeansModel::FromJson(const Json& json) {
     static const Json kNull;
     return json.is_object() && json.contains(key) ? json[key] : kNull;
   };
-  if (field("type") != "kmeans") return InvalidArgumentError("kmeans: 'type' must be \"kmeans\"");
-  if (field("version") != kFormatVersion) {
-    return InvalidArgumentError("kmeans: unsupported 'version' (expected 1)");
-  }
+  TL_ASSIGN_OR_RETURN(AnomalyModelHeader header,
+                      AnomalyModelHeaderFromJson(json, "kmeans", kFormatVersion));
   KMeansModel m;
-  if (!field("input_features").is_number_integer() || field("input_features").get<int64_t>() < 0) {
-    return InvalidArgumentError("kmeans: 'input_features' must be a non-negative integer");
+  m.input_features_ = header.input_features;
+  m.features_ = std::move(header.features);
+  m.standardize_ = header.standardize;
+  m.scaler_ = std::move(header.scaler);
+  if (!field("normalize_by_cluster_distance").is_boolean()) {
+    return InvalidArgumentError("kmeans: 'normalize_by_cluster_distance' must be a boolean");
   }
-  m.input_features_ = field("input_features").get<int64_t>();
-  const Json& features = field("features");
-  if (!features.is_array() || features.empty()) {
-    return InvalidArgumentError("kmeans: 'features' must be a non-empty array");
-  }
-  for (const Json& f : features) {
-    if (!f.is_number_integer() || f.get<int64_t>() < 0 || f.get<int64_t>() >= m.input_features_) {
-      return InvalidArgumentError("kmeans: 'features' entries must lie in [0, input_features)");
-    }
-    m.features_.push_back(f.get<int>());
-  }
-  if (!field("standardize").is_boolean() || !field("normalize_by_cluster_distance").is_boolean()) {
-    return InvalidArgumentError(
-        "kmeans: 'standardize' and 'normalize_by_cluster_distance' must be booleans");
-  }
-  m.standardize_ = field("standardize").get<bool>();
   m.normalize_ = field("normalize_by_cluster_distance").get<bool>();
-  TL_ASSIGN_OR_RETURN(m.scaler_, FeatureScaler::FromJson(field("scaler")));
   const size_t d = m.features_.size();
-  if (static_cast<size_t>(m.scaler_.cols()) != d) {
-    return InvalidArgumentError("kmeans: 'scaler' size differs from 'features'");
-  }
   const Json& centroids = field("centroids");
   if (!centroids.is_array() || centroids.empty()) {
     return InvalidArgumentError("kmeans: 'centroids' must be a non-empty array");
