@@ -116,8 +116,10 @@ std::vector<std::string> KernelFiles(OpType type) {
               kCortexM4KernelsHeader,
               kCortexM4KernelsPortable,
               m4 + "dsp.h",
+              m4 + "requantize.h",
               kCortexM4KernelsDsp[0],
-              kCortexM4KernelsDsp[1]};
+              kCortexM4KernelsDsp[1],
+              kCortexM4KernelsDsp[2]};
     case OpType::kAveragePool2D:
     case OpType::kMaxPool2D:
     case OpType::kMean:

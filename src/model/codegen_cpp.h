@@ -30,8 +30,9 @@ struct CppLibraryOptions {
 inline constexpr const char* kCortexM4KernelsHeader = "runtime/kernels/cortex_m4/int8_kernels.h";
 inline constexpr const char* kCortexM4KernelsPortable =
     "runtime/kernels/cortex_m4/int8_kernels_portable.cc";
-inline constexpr const char* kCortexM4KernelsDsp[2] = {
-    "runtime/kernels/cortex_m4/conv.cc", "runtime/kernels/cortex_m4/fully_connected.cc"};
+inline constexpr const char* kCortexM4KernelsDsp[3] = {
+    "runtime/kernels/cortex_m4/conv.cc", "runtime/kernels/cortex_m4/depthwise_conv.cc",
+    "runtime/kernels/cortex_m4/fully_connected.cc"};
 
 struct GeneratedFile {
   std::string path;  // relative to the library folder, '/'-separated

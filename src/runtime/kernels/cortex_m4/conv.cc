@@ -1,8 +1,7 @@
-// Cortex-M4 int8 CONV_2D and DEPTHWISE_CONV_2D (int8_kernels.h). CONV_2D: for every filter row
-// the valid taps of one output pixel are fw*ic contiguous bytes in both the input and the
-// filter, so each row is one dot product; two output pixels x two output channels share their
-// int8 -> int16 conversions and feed __smlad. DEPTHWISE_CONV_2D (depth multiplier 1): four
-// channels at a time with __smlabb/__smlatt. Other shapes call the reference kernels.
+// Cortex-M4 int8 CONV_2D (int8_kernels.h). Windows up to kMaxWindow values are gathered once per
+// output pixel into an int16 column (input + offset); two pixels x two output channels then
+// share every load in a hand-scheduled __smlad loop. Larger windows are read in place, one
+// filter row at a time. Other shapes (groups, dilation) call the reference kernel.
 #include <arm_acle.h>
 
 #include <cstdint>
@@ -187,22 +186,22 @@ void GatherColumn(const reference::ConvParams& p, const Window& w, uint32_t off2
 // One group of four values of Dot2x2Columns: filter words of both channels (the second at
 // w0 + n - 4 after w0's increment), both columns' two int16 pairs (LDRD needs the 4-byte
 // alignment that the column buffer has), eight dual MACs.
-#define TL_M4_DOT2X2_GROUP                          \
-  "ldr    %[w], [%[w0]], #4\n\t"                    \
-  "ldrd   %[xa0], %[xa1], [%[col]], #16\n\t"        \
-  "ldrd   %[xb0], %[xb1], [%[col], #-8]\n\t"        \
-  "sxtb16 %[h], %[w]\n\t"                           \
-  "sxtb16 %[w], %[w], ror #8\n\t"                   \
-  "smlad  %[a0], %[h], %[xa0], %[a0]\n\t"           \
-  "smlad  %[b0], %[h], %[xb0], %[b0]\n\t"           \
-  "smlad  %[a0], %[w], %[xa1], %[a0]\n\t"           \
-  "smlad  %[b0], %[w], %[xb1], %[b0]\n\t"           \
-  "ldr    %[w], [%[w0], %[nm4]]\n\t"                \
-  "sxtb16 %[h], %[w]\n\t"                           \
-  "sxtb16 %[w], %[w], ror #8\n\t"                   \
-  "smlad  %[a1], %[h], %[xa0], %[a1]\n\t"           \
-  "smlad  %[b1], %[h], %[xb0], %[b1]\n\t"           \
-  "smlad  %[a1], %[w], %[xa1], %[a1]\n\t"           \
+#define TL_M4_DOT2X2_GROUP                   \
+  "ldr    %[w], [%[w0]], #4\n\t"             \
+  "ldrd   %[xa0], %[xa1], [%[col]], #16\n\t" \
+  "ldrd   %[xb0], %[xb1], [%[col], #-8]\n\t" \
+  "sxtb16 %[h], %[w]\n\t"                    \
+  "sxtb16 %[w], %[w], ror #8\n\t"            \
+  "smlad  %[a0], %[h], %[xa0], %[a0]\n\t"    \
+  "smlad  %[b0], %[h], %[xb0], %[b0]\n\t"    \
+  "smlad  %[a0], %[w], %[xa1], %[a0]\n\t"    \
+  "smlad  %[b0], %[w], %[xb1], %[b0]\n\t"    \
+  "ldr    %[w], [%[w0], %[nm4]]\n\t"         \
+  "sxtb16 %[h], %[w]\n\t"                    \
+  "sxtb16 %[w], %[w], ror #8\n\t"            \
+  "smlad  %[a1], %[h], %[xa0], %[a1]\n\t"    \
+  "smlad  %[b1], %[h], %[xb0], %[b1]\n\t"    \
+  "smlad  %[a1], %[w], %[xa1], %[a1]\n\t"    \
   "smlad  %[b1], %[w], %[xb1], %[b1]\n\t"
 
 // Adds the dot products of the pixel pair's columns at `col` with the
@@ -216,22 +215,21 @@ inline void Dot2x2Columns(const int16_t* col, const int8_t* w0, int32_t n, Acc4*
   if (groups & 1) {
     asm volatile(TL_M4_DOT2X2_GROUP
                  : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [col] "+r"(col),
-                   [w0] "+r"(w0), [w] "=&r"(w), [h] "=&r"(h), [xa0] "=&r"(xa0),
-                   [xa1] "=&r"(xa1), [xb0] "=&r"(xb0), [xb1] "=&r"(xb1)
+                   [w0] "+r"(w0), [w] "=&r"(w), [h] "=&r"(h), [xa0] "=&r"(xa0), [xa1] "=&r"(xa1),
+                   [xb0] "=&r"(xb0), [xb1] "=&r"(xb1)
                  : [nm4] "r"(nm4)
                  : "memory");
   }
   groups >>= 1;
   if (groups > 0) {
-    asm volatile(
-        "1:\n\t" TL_M4_DOT2X2_GROUP TL_M4_DOT2X2_GROUP
-        "subs   %[groups], %[groups], #1\n\t"
-        "bne    1b\n\t"
-        : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [col] "+r"(col),
-          [w0] "+r"(w0), [groups] "+r"(groups), [w] "=&r"(w), [h] "=&r"(h), [xa0] "=&r"(xa0),
-          [xa1] "=&r"(xa1), [xb0] "=&r"(xb0), [xb1] "=&r"(xb1)
-        : [nm4] "r"(nm4)
-        : "cc", "memory");
+    asm volatile("1:\n\t" TL_M4_DOT2X2_GROUP TL_M4_DOT2X2_GROUP
+                 "subs   %[groups], %[groups], #1\n\t"
+                 "bne    1b\n\t"
+                 : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [col] "+r"(col),
+                   [w0] "+r"(w0), [groups] "+r"(groups), [w] "=&r"(w), [h] "=&r"(h),
+                   [xa0] "=&r"(xa0), [xa1] "=&r"(xa1), [xb0] "=&r"(xb0), [xb1] "=&r"(xb1)
+                 : [nm4] "r"(nm4)
+                 : "cc", "memory");
   }
   acc->a0 = a0;
   acc->a1 = a1;
@@ -263,9 +261,11 @@ void ColumnsOutput(const reference::ConvParams& p, const int16_t* columns, bool 
   const int16_t* col_b = columns + 4;
   int32_t oc = 0;
   if (pair) {
+    const int32_t* m = p.multipliers;
+    const int8_t* s = p.shifts;
     for (; oc + 1 < oc_count; oc += 2) {
-      const int32_t bias0 = bias ? bias[oc] : 0, bias1 = bias ? bias[oc + 1] : 0;
-      Acc4 acc = {bias0, bias1, bias0, bias1};
+      Acc4 acc = {0, 0, 0, 0};
+      if (bias != nullptr) acc = {bias[oc], bias[oc + 1], bias[oc], bias[oc + 1]};
       const int8_t* w0 = filter + oc * n;
       Dot2x2Columns(columns, w0, n, &acc);
       for (int32_t k = head; k < n; ++k) {
@@ -276,12 +276,12 @@ void ColumnsOutput(const reference::ConvParams& p, const int16_t* columns, bool 
         acc.a1 += f1 * va;
         acc.b1 += f1 * vb;
       }
-      const ChannelRequant q0 = MakeChannelRequant(p.multipliers[oc], p.shifts[oc]);
-      const ChannelRequant q1 = MakeChannelRequant(p.multipliers[oc + 1], p.shifts[oc + 1]);
-      out_a[oc] = Finish<kFullRange>(Requant(acc.a0, q0), o);
-      out_b[oc] = Finish<kFullRange>(Requant(acc.b0, q0), o);
-      out_a[oc + 1] = Finish<kFullRange>(Requant(acc.a1, q1), o);
-      out_b[oc + 1] = Finish<kFullRange>(Requant(acc.b1, q1), o);
+      const ChannelRequant q0 = MakeChannelRequant(m[oc], s[oc]);
+      const ChannelRequant q1 = MakeChannelRequant(m[oc + 1], s[oc + 1]);
+      out_a[oc] = static_cast<int8_t>(Finish<kFullRange>(RequantM4(acc.a0, q0), o));
+      out_b[oc] = static_cast<int8_t>(Finish<kFullRange>(RequantM4(acc.b0, q0), o));
+      out_a[oc + 1] = static_cast<int8_t>(Finish<kFullRange>(RequantM4(acc.a1, q1), o));
+      out_b[oc + 1] = static_cast<int8_t>(Finish<kFullRange>(RequantM4(acc.b1, q1), o));
     }
   }
   for (int32_t k = 0; k < (pair ? 2 : 1); ++k) {
@@ -289,8 +289,8 @@ void ColumnsOutput(const reference::ConvParams& p, const int16_t* columns, bool 
     int8_t* out = k == 0 ? out_a : out_b;
     for (int32_t c = oc; c < oc_count; ++c) {
       const int32_t acc = Dot1x1Column(column, filter + c * n, n, bias ? bias[c] : 0);
-      out[c] = Finish<kFullRange>(Requant(acc, MakeChannelRequant(p.multipliers[c], p.shifts[c])),
-                                  o);
+      const ChannelRequant q = MakeChannelRequant(p.multipliers[c], p.shifts[c]);
+      out[c] = static_cast<int8_t>(Finish<kFullRange>(RequantM4(acc, q), o));
     }
   }
 }
@@ -395,75 +395,6 @@ void ConvPerChannelInt8(const reference::ConvParams& params, const int8_t* input
       while (ox >= p.output_w && p.output_w > 0) {
         ox -= p.output_w;
         ++oy;
-      }
-    }
-  }
-}
-
-void DepthwiseConvPerChannelInt8(const reference::ConvParams& params, const int8_t* input,
-                                 const int8_t* filter, const int32_t* bias, int8_t* output) {
-  // A local copy: the int8 output stores could alias `params`, which would reload every field.
-  const auto p = params;
-  if (p.depth_multiplier != 1 || p.dilation_h != 1 || p.dilation_w != 1) {
-    reference::DepthwiseConvPerChannelInt8(p, input, filter, bias, output);
-    return;
-  }
-  const int32_t ch = p.input_c;
-  const int32_t off = p.input_offset;
-  const uint32_t off2 = Dup16(off);
-  for (int32_t b = 0; b < p.batches; ++b) {
-    const int8_t* in_b = input + b * p.input_h * p.input_w * ch;
-    for (int32_t oy = 0; oy < p.output_h; ++oy) {
-      const int32_t iy0 = oy * p.stride_h - p.pad_h;
-      const int32_t fy_lo = Max(0, -iy0), fy_hi = Min(p.filter_h, p.input_h - iy0);
-      for (int32_t ox = 0; ox < p.output_w; ++ox) {
-        const int32_t ix0 = ox * p.stride_w - p.pad_w;
-        const int32_t fx_lo = Max(0, -ix0), fx_hi = Min(p.filter_w, p.input_w - ix0);
-        int8_t* out = output + ((b * p.output_h + oy) * p.output_w + ox) * ch;
-        const int8_t* x_origin = in_b + (iy0 * p.input_w + ix0) * ch;
-        int32_t c = 0;
-        for (; c + 3 < ch; c += 4) {
-          int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-          if (bias) {
-            acc0 = bias[c];
-            acc1 = bias[c + 1];
-            acc2 = bias[c + 2];
-            acc3 = bias[c + 3];
-          }
-          for (int32_t fy = fy_lo; fy < fy_hi; ++fy) {
-            const int8_t* x = x_origin + (fy * p.input_w + fx_lo) * ch + c;
-            const int8_t* w = filter + (fy * p.filter_w + fx_lo) * ch + c;
-            for (int32_t fx = fx_lo; fx < fx_hi; ++fx) {
-              const uint32_t v = Load4(x);
-              const uint32_t f = Load4(w);
-              x += ch;
-              w += ch;
-              const uint32_t v02 = Even(v, off2), v13 = Odd(v, off2);
-              const uint32_t f02 = Even(f), f13 = Odd(f);
-              acc0 = __smlabb(f02, v02, acc0);
-              acc2 = __smlatt(f02, v02, acc2);
-              acc1 = __smlabb(f13, v13, acc1);
-              acc3 = __smlatt(f13, v13, acc3);
-            }
-          }
-          const int32_t* m = p.multipliers + c;
-          const int8_t* s = p.shifts + c;
-          out[c] = Requantize(acc0, m[0], s[0], p.output_offset, p.act_min, p.act_max);
-          out[c + 1] = Requantize(acc1, m[1], s[1], p.output_offset, p.act_min, p.act_max);
-          out[c + 2] = Requantize(acc2, m[2], s[2], p.output_offset, p.act_min, p.act_max);
-          out[c + 3] = Requantize(acc3, m[3], s[3], p.output_offset, p.act_min, p.act_max);
-        }
-        for (; c < ch; ++c) {
-          int32_t acc = bias ? bias[c] : 0;
-          for (int32_t fy = fy_lo; fy < fy_hi; ++fy) {
-            for (int32_t fx = fx_lo; fx < fx_hi; ++fx) {
-              acc += filter[(fy * p.filter_w + fx) * ch + c] *
-                     (x_origin[(fy * p.input_w + fx) * ch + c] + off);
-            }
-          }
-          out[c] =
-              Requantize(acc, p.multipliers[c], p.shifts[c], p.output_offset, p.act_min, p.act_max);
-        }
       }
     }
   }

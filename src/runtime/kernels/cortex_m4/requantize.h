@@ -20,32 +20,31 @@ namespace tinyloop::runtime::cortex_m4 {
 // one 64-bit multiply-accumulate onto a per-channel constant and the high word shifted by
 // rs - 1, with no 32-bit overflow for any accumulator.
 struct ChannelRequant {
-  int32_t multiplier = 0;  // reference multiplier: 0 or [2^30, 2^31) (QuantizeMultiplier)
-  int shift = 0;           // reference shift (> 0: left)
-  int right_shift_minus_1 = 0;
-  int64_t round = 0;  // 2^30 + 2^(30+rs); meaningful when Fast()
+  int32_t multiplier;           // reference multiplier: 0 or [2^30, 2^31) (QuantizeMultiplier)
+  int32_t shift;                // reference shift (> 0: left)
+  int32_t right_shift_minus_1;  // rs - 1 when Fast()
+  uint32_t round_lo;            // 2^30 + 2^(30+rs) as a 64-bit value, when Fast()
+  int32_t round_hi;
   bool Fast() const { return shift < 0; }
 };
 
-inline ChannelRequant MakeChannelRequant(int32_t multiplier, int shift) {
-  ChannelRequant q;
-  q.multiplier = multiplier;
-  q.shift = shift;
-  if (shift < 0) {
-    const int rs = -shift;
-    q.right_shift_minus_1 = rs - 1;
-    q.round = (int64_t{1} << 30) + (int64_t{1} << (30 + rs));
-  }
-  return q;
+inline ChannelRequant MakeChannelRequant(int32_t multiplier, int32_t shift) {
+  // With t = 2^(rs-1): 2^(30+rs) = t * 2^31, whose low word is bit 31 only when rs == 1.
+  const int32_t rs_minus_1 = -shift - 1;
+  const uint32_t t = uint32_t{1} << (rs_minus_1 & 31);
+  return {multiplier, shift, rs_minus_1, (uint32_t{1} << 30) | (t << 31),
+          static_cast<int32_t>(t >> 1)};
 }
 
 // reference::MultiplyByQuantizedMultiplier(acc, q.multiplier, q.shift), the same for every acc.
 // Precondition: q.multiplier >= 0 (never INT32_MIN, so no saturation case either).
 inline int32_t Requant(int32_t acc, const ChannelRequant& q) {
   if (q.Fast()) {
-    const int64_t sign = acc >> 31;  // 0 or -1
-    const int64_t v = q.round + sign * (int64_t{1} << 31) + static_cast<int64_t>(acc) * q.multiplier;
-    return static_cast<int32_t>(v >> 32) >> q.right_shift_minus_1;
+    // round - [acc < 0] * 2^31 + acc * multiplier, as a 64-bit value.
+    const uint64_t round = (uint64_t{static_cast<uint32_t>(q.round_hi)} << 32) | q.round_lo;
+    const uint64_t v = round + (static_cast<uint64_t>(static_cast<int64_t>(acc >> 31)) << 31) +
+                       static_cast<uint64_t>(static_cast<int64_t>(acc) * q.multiplier);
+    return static_cast<int32_t>(static_cast<uint32_t>(v >> 32)) >> q.right_shift_minus_1;
   }
   // Left shift or no shift: the exact general form.
   const int left_shift = q.shift > 0 ? q.shift : 0;
@@ -54,24 +53,10 @@ inline int32_t Requant(int32_t acc, const ChannelRequant& q) {
   return static_cast<int32_t>((ab + (int64_t{1} << 30)) >> 31);
 }
 
-// Output offset and activation clamp of the reference kernels. kFullRange: the clamp is
-// [-128, 127], which the int8 store's saturation does in one instruction on the M4.
+// Output offset and activation clamp of the reference kernels (dsp.h's Finish applies them).
 struct OutputStage {
   int32_t offset = 0, act_min = -128, act_max = 127;
   bool FullRange() const { return act_min <= -128 && act_max >= 127; }
 };
-
-template <bool kFullRange>
-inline int8_t Finish(int32_t v, const OutputStage& o) {
-  v = reference::WrappingAdd(v, o.offset);
-  if (kFullRange) {
-    v = v < -128 ? -128 : v;
-    v = v > 127 ? 127 : v;
-  } else {
-    v = v < o.act_min ? o.act_min : v;
-    v = v > o.act_max ? o.act_max : v;
-  }
-  return static_cast<int8_t>(v);
-}
 
 }  // namespace tinyloop::runtime::cortex_m4
