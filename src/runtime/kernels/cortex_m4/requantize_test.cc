@@ -32,8 +32,9 @@ TEST(CortexM4RequantizeTest, MatchesReferenceForEveryShift) {
         for (int32_t k = -3; k <= 3; ++k) {
           const double tie = (k + 0.5) * static_cast<double>(int64_t{1} << -shift);
           const double acc = tie * 2147483648.0 / m;
-          if (acc > INT32_MIN && acc < INT32_MAX) {
-            for (int32_t d = -2; d <= 2; ++d) accs.push_back(static_cast<int32_t>(acc) + d);
+          for (int32_t d = -2; d <= 2; ++d) {
+            const double near = acc + d;
+            if (near > INT32_MIN && near < INT32_MAX) accs.push_back(static_cast<int32_t>(near));
           }
         }
       }
