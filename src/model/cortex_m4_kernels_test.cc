@@ -36,8 +36,9 @@ TEST(CortexM4KernelsTest, MatchReferenceOnRandomShapesUnderQemu) {
   for (const char* f :
        {"runtime/kernels/cortex_m4/kernels_qemu_check.cc", "runtime/kernels/cortex_m4/conv.cc",
         "runtime/kernels/cortex_m4/depthwise_conv.cc",
-        "runtime/kernels/cortex_m4/fully_connected.cc", "runtime/kernels/reference/conv.cc",
-        "runtime/kernels/reference/fully_connected.cc"}) {
+        "runtime/kernels/cortex_m4/fully_connected.cc", "runtime/kernels/cortex_m4/add.cc",
+        "runtime/kernels/reference/conv.cc", "runtime/kernels/reference/fully_connected.cc",
+        "runtime/kernels/reference/add.cc"}) {
     command += " " + Quote(src / f);
   }
   command += " " + Quote(support / "startup_cortex_m4.cc") +
@@ -53,7 +54,7 @@ TEST(CortexM4KernelsTest, MatchReferenceOnRandomShapesUnderQemu) {
   ASSERT_TRUE(run.ok()) << run.status().ToString();
   std::printf("%s", run->output.c_str());
   EXPECT_EQ(run->exit_code, 0) << run->output;
-  EXPECT_NE(run->output.find("m4 kernels: 900 cases, 0 mismatches"), std::string::npos)
+  EXPECT_NE(run->output.find("m4 kernels: 1200 cases, 0 mismatches"), std::string::npos)
       << run->output;
 }
 

@@ -1,17 +1,20 @@
 // Firmware main (Cortex-M4, run under QEMU by model/cortex_m4_kernels_test.cc): runs the M4
-// CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED kernels beside their reference functions on
+// CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and ADD kernels beside their reference functions on
 // random shapes and quantization parameters (paddings, strides, channel counts that are and are
 // not multiples of 4, windows past the column limit, left/zero/right shifts, clamps, with and
-// without bias) and prints "m4 kernels: N cases, M mismatches"; exits 1 on any mismatch.
+// without bias, broadcasting adds) and prints "m4 kernels: N cases, M mismatches"; exits 1 on
+// any mismatch.
 #include <cstdint>
 
 #include "runtime/kernels/cortex_m4/int8_kernels.h"
+#include "runtime/kernels/reference/add.h"
 #include "runtime/kernels/reference/conv.h"
 #include "runtime/kernels/reference/fully_connected.h"
 #include "semihosting.h"
 
 namespace {
 
+using tinyloop::runtime::reference::AddParams;
 using tinyloop::runtime::reference::ConvParams;
 using tinyloop::runtime::reference::FullyConnectedParams;
 namespace m4 = tinyloop::runtime::cortex_m4;
@@ -144,6 +147,40 @@ bool FullyConnectedCase() {
   return Same(out_n);
 }
 
+// Same-shape adds (the M4 loop) and broadcasting ones (one input's dims of 1 with stride 0).
+bool AddCase() {
+  AddParams p;
+  int32_t count = 1;
+  for (int32_t d = 0; d < 4; ++d) {
+    p.dims[d] = Int(1, d == 3 ? 40 : 6);
+    count *= p.dims[d];
+  }
+  if (count > kMaxBytes) return true;
+  const int32_t broadcast = Int(0, 3);  // 0: input 2 broadcast along dim 1 or 3
+  int32_t stride = 1;
+  for (int32_t d = 3; d >= 0; --d) {
+    p.strides1[d] = stride;
+    p.strides2[d] = broadcast == 0 && (d == 1 || d == 3) ? 0 : stride;
+    stride *= p.dims[d];
+  }
+  int32_t unused_min = 0, unused_max = 0;
+  Quantization(1, &p.input1_offset, &p.output_offset, &unused_min, &unused_max);
+  Quantization(1, &p.input2_offset, &p.output_offset, &p.act_min, &p.act_max);
+  p.input1_multiplier = (1 << 30) + static_cast<int32_t>(Next() & 0x3FFFFFFF);
+  p.input2_multiplier = (1 << 30) + static_cast<int32_t>(Next() & 0x3FFFFFFF);
+  p.output_multiplier = (1 << 30) + static_cast<int32_t>(Next() & 0x3FFFFFFF);
+  p.input1_shift = -Int(0, 8);
+  p.input2_shift = -Int(0, 8);
+  p.output_shift = Int(-24, 2);
+  Fill(g_input, count);
+  Fill(g_filter, count);
+  Fill(g_out_m4, count);
+  for (int32_t i = 0; i < count; ++i) g_out_ref[i] = static_cast<int8_t>(~g_out_m4[i]);
+  m4::AddInt8(p, g_input, g_filter, g_out_m4);
+  ref::AddInt8(p, g_input, g_filter, g_out_ref);
+  return Same(count);
+}
+
 char* Append(char* out, const char* text) {
   while (*text != '\0') *out++ = *text++;
   return out;
@@ -179,10 +216,14 @@ int main() {
       ++mismatches;
       if (first == nullptr) first = "FULLY_CONNECTED";
     }
+    if (!AddCase()) {
+      ++mismatches;
+      if (first == nullptr) first = "ADD";
+    }
   }
   char line[128];
   char* end = Append(line, "m4 kernels: ");
-  end = AppendInt(end, 3 * kCasesPerKernel);
+  end = AppendInt(end, 4 * kCasesPerKernel);
   end = Append(end, " cases, ");
   end = AppendInt(end, mismatches);
   end = Append(end, " mismatches");
