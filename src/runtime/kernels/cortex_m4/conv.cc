@@ -153,7 +153,7 @@ void GatherColumn(const reference::ConvParams& p, const Window& w, uint32_t off2
   const int32_t row_bytes = p.filter_w * ic, x_row = p.input_w * ic;
   const int32_t valid = (w.fx_hi - w.fx_lo) * ic, left = w.fx_lo * ic;
   const int8_t* x = w.x;
-  if ((ic & 3) == 0) {
+  if ((row_bytes & 3) == 0 && (left & 3) == 0 && (valid & 3) == 0) {
     for (int32_t fy = 0; fy < p.filter_h; ++fy) {
       int16_t* row = column + 2 * fy * row_bytes;
       if (fy < w.fy_lo || fy >= w.fy_hi || valid <= 0) {
