@@ -137,10 +137,10 @@ inline void ZeroColumn(int32_t n, int16_t* column) {
   }
 }
 
-// Writes the window of `w` as an int16 column: input + offset, 0 for padded taps. When the taps
-// of one window row are whole groups of four (input_c % 4 == 0) the rows convert in place;
-// otherwise the window is first copied to `staging` as int8, padded taps holding the input zero
-// point (-offset), so that they become 0 too.
+// Writes the window of `w` as an int16 column: input + offset, 0 for padded taps. When a window
+// row, its padded taps and its valid taps are whole groups of four values (always when
+// input_c % 4 == 0) the rows convert in place; otherwise the window is first copied to `staging` as
+// int8, padded taps holding the input zero point (-offset), so that they become 0 too.
 void GatherColumn(const reference::ConvParams& p, const Window& w, uint32_t off2, int8_t* staging,
                   int16_t* column) {
   const int32_t ic = p.input_c, off = p.input_offset;
