@@ -5,7 +5,6 @@
 
 #include <cstdint>
 
-#include "runtime/kernels/reference/fixed_point.h"
 
 namespace tinyloop::runtime::cortex_m4 {
 
