@@ -99,9 +99,9 @@ std::string ArrayBody(DType type, const std::vector<uint8_t>& data) {
 }
 
 // The reference kernel sources an op needs inside the generated folder.
-// Int8 CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED call runtime/kernels/cortex_m4/: its DSP
-// sources on a Cortex-M4 (codegen_build.h, the generated CMake's TINYLOOP_CORTEX_M4_DSP), its
-// portable source (the reference kernels) everywhere else; both are in the folder.
+// Int8 CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and ADD call runtime/kernels/cortex_m4/: its
+// DSP sources on a Cortex-M4 (codegen_build.h, the generated CMake's TINYLOOP_CORTEX_M4_DSP), its
+// portable source (the reference kernels, so all four) everywhere else; both are in the folder.
 std::vector<std::string> KernelFiles(OpType type) {
   const std::string dir = "runtime/kernels/reference/";
   const std::string m4 = "runtime/kernels/cortex_m4/";
@@ -109,21 +109,25 @@ std::vector<std::string> KernelFiles(OpType type) {
     case OpType::kConv2D:
     case OpType::kDepthwiseConv2D:
     case OpType::kFullyConnected:
+    case OpType::kAdd:
       return {dir + "conv.h",
               dir + "conv.cc",
               dir + "fully_connected.h",
               dir + "fully_connected.cc",
+              dir + "add.h",
+              dir + "add.cc",
               kCortexM4KernelsHeader,
               kCortexM4KernelsPortable,
               m4 + "dsp.h",
+              m4 + "requantize.h",
               kCortexM4KernelsDsp[0],
-              kCortexM4KernelsDsp[1]};
+              kCortexM4KernelsDsp[1],
+              kCortexM4KernelsDsp[2],
+              kCortexM4KernelsDsp[3]};
     case OpType::kAveragePool2D:
     case OpType::kMaxPool2D:
     case OpType::kMean:
       return {dir + "pooling.h", dir + "pooling.cc"};
-    case OpType::kAdd:
-      return {dir + "add.h", dir + "add.cc"};
     case OpType::kSoftmax:
       // softmax.cc also holds its Prepare helper, which needs QuantizeMultiplier.
       return {dir + "softmax.h",      dir + "softmax.cc",      dir + "fixed_point.cc",
@@ -251,7 +255,7 @@ Status EmitOp(const Graph& g, const MemoryPlan& plan, size_t i, const void* para
     case OpType::kAdd: {
       const auto& p = *static_cast<const ref::AddParams*>(params);
       w->Params(AddParamsDefinition(name, p), sizeof(p));
-      call << "ref::Add" << (is_float ? "Float(" : "Int8(") << name << ", " << in(0) << ", "
+      call << (is_float ? "ref::AddFloat(" : "m4::AddInt8(") << name << ", " << in(0) << ", "
            << in(1) << ", " << out << ");\n";
       break;
     }

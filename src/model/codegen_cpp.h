@@ -23,15 +23,16 @@ struct CppLibraryOptions {
   std::string dsp_config_json;
 };
 
-// The int8 CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED kernels a generated library calls
+// The int8 CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED / ADD kernels a generated library calls
 // (paths inside the folder): the header, its portable source (in CppLibrary::sources) and the
 // Cortex-M4 DSP sources that replace it in firmware builds (BuildCortexM4Firmware, or the
 // generated CMake's TINYLOOP_CORTEX_M4_DSP option).
 inline constexpr const char* kCortexM4KernelsHeader = "runtime/kernels/cortex_m4/int8_kernels.h";
 inline constexpr const char* kCortexM4KernelsPortable =
     "runtime/kernels/cortex_m4/int8_kernels_portable.cc";
-inline constexpr const char* kCortexM4KernelsDsp[2] = {
-    "runtime/kernels/cortex_m4/conv.cc", "runtime/kernels/cortex_m4/fully_connected.cc"};
+inline constexpr const char* kCortexM4KernelsDsp[4] = {
+    "runtime/kernels/cortex_m4/conv.cc", "runtime/kernels/cortex_m4/depthwise_conv.cc",
+    "runtime/kernels/cortex_m4/fully_connected.cc", "runtime/kernels/cortex_m4/add.cc"};
 
 struct GeneratedFile {
   std::string path;  // relative to the library folder, '/'-separated

@@ -1,8 +1,7 @@
-// Cortex-M4 int8 CONV_2D and DEPTHWISE_CONV_2D (int8_kernels.h). CONV_2D: for every filter row
-// the valid taps of one output pixel are fw*ic contiguous bytes in both the input and the
-// filter, so each row is one dot product; two output pixels x two output channels share their
-// int8 -> int16 conversions and feed __smlad. DEPTHWISE_CONV_2D (depth multiplier 1): four
-// channels at a time with __smlabb/__smlatt. Other shapes call the reference kernels.
+// Cortex-M4 int8 CONV_2D (int8_kernels.h). Windows up to kMaxWindow values are gathered once per
+// output pixel into an int16 column (input + offset); two pixels x two output channels then
+// share every load in a hand-scheduled __smlad loop. Larger windows are read in place, one
+// filter row at a time. Other shapes (groups, dilation) call the reference kernel.
 #include <arm_acle.h>
 
 #include <cstdint>
@@ -10,6 +9,7 @@
 
 #include "runtime/kernels/cortex_m4/dsp.h"
 #include "runtime/kernels/cortex_m4/int8_kernels.h"
+#include "runtime/kernels/cortex_m4/requantize.h"
 
 namespace tinyloop::runtime::cortex_m4 {
 namespace {
@@ -97,61 +97,146 @@ inline Window MakeWindow(const reference::ConvParams& p, const int8_t* in_b, int
   return w;
 }
 
-// Column layout of a window in int16 (input + offset): each full group of four values k..k+3
-// is stored as k, k+2, k+1, k+3, so one 32-bit load gives the pair that Even()/Odd() of the
-// filter word multiplies; the last (window % 4) values are stored in order.
-inline int32_t Slot(int32_t k, int32_t full) {
-  if (k >= full) return k;
-  const int32_t j = k & 3;
-  return (k & ~3) + (j == 1 ? 2 : (j == 2 ? 1 : j));
-}
-
+// Column layout of the windows of a pixel pair in int16 (input + offset): for each group of four
+// values k..k+3, pixel A's as k, k+2, k+1, k+3 (one 32-bit load gives the pair that Even()/Odd()
+// of the filter word multiplies), then pixel B's the same way, so one pointer walks both with
+// LDRD. The last (window % 4) values are stored in order in their group.
 inline uint32_t Load2x16(const int16_t* p) {
   uint32_t v;
   std::memcpy(&v, p, 4);
   return v;
 }
 
-// Adds the dot products of the columns a / b (see Slot) with the filters w0 / w1 (n values).
-inline void Dot2x2Columns(const int16_t* a, const int16_t* b, const int8_t* w0, const int8_t* w1,
-                          int32_t n, Acc4* acc) {
-  int32_t a0 = acc->a0, a1 = acc->a1, b0 = acc->b0, b1 = acc->b1;
-  const int8_t* end = w0 + (n & ~3);
-  while (w0 != end) {
-    const uint32_t a02 = Load2x16(a), a13 = Load2x16(a + 2);
-    const uint32_t b02 = Load2x16(b), b13 = Load2x16(b + 2);
-    a += 4;
-    b += 4;
-    uint32_t w = Load4(w0);
-    w0 += 4;
-    uint32_t half = Even(w);
-    a0 = Mac2(half, a02, a0);
-    b0 = Mac2(half, b02, b0);
-    half = Odd(w);
-    a0 = Mac2(half, a13, a0);
-    b0 = Mac2(half, b13, b0);
-    w = Load4(w1);
-    w1 += 4;
-    half = Even(w);
-    a1 = Mac2(half, a02, a1);
-    b1 = Mac2(half, b02, b1);
-    half = Odd(w);
-    a1 = Mac2(half, a13, a1);
-    b1 = Mac2(half, b13, b1);
+inline void Store2x16(int16_t* p, uint32_t v) { std::memcpy(p, &v, 4); }
+
+constexpr int32_t kMaxWindow = 576;  // 3x3x64, the largest MLPerf Tiny window
+
+// Where value k of a pixel's column is, relative to its first group (columns or columns + 4).
+inline int32_t ColumnSlot(int32_t k) { return 2 * (k & ~3) + (k & 3); }
+
+// n int8 values at x (+ off) -> a pixel's column groups, starting at `column`.
+inline void ConvertToColumn(const int8_t* __restrict x, int32_t n, uint32_t off2, int32_t off,
+                            int16_t* __restrict column) {
+  const int8_t* end = x + (n & ~3);
+  while (x != end) {
+    const uint32_t v = Load4(x);
+    x += 4;
+    Store2x16(column, Even(v, off2));
+    Store2x16(column + 2, Odd(v, off2));
+    column += 8;
   }
-  for (int32_t k = n & 3; k > 0; --k) {
-    const int32_t va = *a++, vb = *b++;
-    const int32_t f0 = *w0++, f1 = *w1++;
-    a0 += f0 * va;
-    b0 += f0 * vb;
-    a1 += f1 * va;
-    b1 += f1 * vb;
+  for (int32_t k = n & 3; k > 0; --k) *column++ = static_cast<int16_t>(*x++ + off);
+}
+
+// n (a multiple of 4) zero values -> a pixel's column groups.
+inline void ZeroColumn(int32_t n, int16_t* column) {
+  for (int32_t k = n >> 2; k > 0; --k) {
+    Store2x16(column, 0);
+    Store2x16(column + 2, 0);
+    column += 8;
+  }
+}
+
+// Writes the window of `w` as an int16 column: input + offset, 0 for padded taps. When a window
+// row, its padded taps and its valid taps are whole groups of four values (always when
+// input_c % 4 == 0) the rows convert in place; otherwise the window is first copied to `staging` as
+// int8, padded taps holding the input zero point (-offset), so that they become 0 too.
+void GatherColumn(const reference::ConvParams& p, const Window& w, uint32_t off2, int8_t* staging,
+                  int16_t* column) {
+  const int32_t ic = p.input_c, off = p.input_offset;
+  const int32_t n = p.filter_h * p.filter_w * ic;
+  const bool full = w.fy_lo == 0 && w.fy_hi == p.filter_h && w.fx_lo == 0 && w.fx_hi == p.filter_w;
+  if (p.filter_h == 1 && p.filter_w == 1 && full) {
+    ConvertToColumn(w.x, n, off2, off, column);
+    return;
+  }
+  const int32_t row_bytes = p.filter_w * ic, x_row = p.input_w * ic;
+  const int32_t valid = (w.fx_hi - w.fx_lo) * ic, left = w.fx_lo * ic;
+  const int8_t* x = w.x;
+  if ((row_bytes & 3) == 0 && (left & 3) == 0 && (valid & 3) == 0) {
+    for (int32_t fy = 0; fy < p.filter_h; ++fy) {
+      int16_t* row = column + 2 * fy * row_bytes;
+      if (fy < w.fy_lo || fy >= w.fy_hi || valid <= 0) {
+        ZeroColumn(row_bytes, row);
+        continue;
+      }
+      ZeroColumn(left, row);
+      ConvertToColumn(x, valid, off2, off, row + 2 * left);
+      ZeroColumn(row_bytes - left - valid, row + 2 * (left + valid));
+      x += x_row;
+    }
+    return;
+  }
+  const int8_t zero_point = static_cast<int8_t>(-off);
+  for (int32_t fy = 0; fy < p.filter_h; ++fy) {
+    int8_t* row = staging + fy * row_bytes;
+    if (fy < w.fy_lo || fy >= w.fy_hi || valid <= 0) {
+      for (int32_t k = 0; k < row_bytes; ++k) row[k] = zero_point;
+      continue;
+    }
+    int32_t k = 0;
+    for (; k < left; ++k) row[k] = zero_point;
+    for (const int8_t* s = x; k < left + valid; ++k) row[k] = *s++;
+    for (; k < row_bytes; ++k) row[k] = zero_point;
+    x += x_row;
+  }
+  ConvertToColumn(staging, n, off2, off, column);
+}
+
+// One group of four values of Dot2x2Columns: filter words of both channels (the second at
+// w0 + n - 4 after w0's increment), both columns' two int16 pairs (LDRD needs the 4-byte
+// alignment that the column buffer has), eight dual MACs.
+#define TL_M4_DOT2X2_GROUP                   \
+  "ldr    %[w], [%[w0]], #4\n\t"             \
+  "ldrd   %[xa0], %[xa1], [%[col]], #16\n\t" \
+  "ldrd   %[xb0], %[xb1], [%[col], #-8]\n\t" \
+  "sxtb16 %[h], %[w]\n\t"                    \
+  "sxtb16 %[w], %[w], ror #8\n\t"            \
+  "smlad  %[a0], %[h], %[xa0], %[a0]\n\t"    \
+  "smlad  %[b0], %[h], %[xb0], %[b0]\n\t"    \
+  "smlad  %[a0], %[w], %[xa1], %[a0]\n\t"    \
+  "smlad  %[b0], %[w], %[xb1], %[b0]\n\t"    \
+  "ldr    %[w], [%[w0], %[nm4]]\n\t"         \
+  "sxtb16 %[h], %[w]\n\t"                    \
+  "sxtb16 %[w], %[w], ror #8\n\t"            \
+  "smlad  %[a1], %[h], %[xa0], %[a1]\n\t"    \
+  "smlad  %[b1], %[h], %[xb0], %[b1]\n\t"    \
+  "smlad  %[a1], %[w], %[xa1], %[a1]\n\t"    \
+  "smlad  %[b1], %[w], %[xb1], %[b1]\n\t"
+
+// Adds the dot products of the pixel pair's columns at `col` with the
+// filters w0 and w0 + n, over the n & ~3 leading values. Hand-scheduled because GCC spills
+// with 14 live values: 17 instructions per 16 MACs in the two-group loop.
+inline void Dot2x2Columns(const int16_t* col, const int8_t* w0, int32_t n, Acc4* acc) {
+  int32_t a0 = acc->a0, a1 = acc->a1, b0 = acc->b0, b1 = acc->b1;
+  const int32_t nm4 = n - 4;
+  uint32_t w, h, xa0, xa1, xb0, xb1;
+  int32_t groups = n >> 2;
+  if (groups & 1) {
+    asm volatile(TL_M4_DOT2X2_GROUP
+                 : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [col] "+r"(col),
+                   [w0] "+r"(w0), [w] "=&r"(w), [h] "=&r"(h), [xa0] "=&r"(xa0), [xa1] "=&r"(xa1),
+                   [xb0] "=&r"(xb0), [xb1] "=&r"(xb1)
+                 : [nm4] "r"(nm4)
+                 : "memory");
+  }
+  groups >>= 1;
+  if (groups > 0) {
+    asm volatile("1:\n\t" TL_M4_DOT2X2_GROUP TL_M4_DOT2X2_GROUP
+                 "subs   %[groups], %[groups], #1\n\t"
+                 "bne    1b\n\t"
+                 : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [col] "+r"(col),
+                   [w0] "+r"(w0), [groups] "+r"(groups), [w] "=&r"(w), [h] "=&r"(h),
+                   [xa0] "=&r"(xa0), [xa1] "=&r"(xa1), [xb0] "=&r"(xb0), [xb1] "=&r"(xb1)
+                 : [nm4] "r"(nm4)
+                 : "cc", "memory");
   }
   acc->a0 = a0;
   acc->a1 = a1;
   acc->b0 = b0;
   acc->b1 = b1;
 }
+#undef TL_M4_DOT2X2_GROUP
 
 inline int32_t Dot1x1Column(const int16_t* a, const int8_t* w, int32_t n, int32_t acc) {
   for (int32_t k = n >> 2; k > 0; --k) {
@@ -159,74 +244,55 @@ inline int32_t Dot1x1Column(const int16_t* a, const int8_t* w, int32_t n, int32_
     w += 4;
     acc = Mac2(Even(f), Load2x16(a), acc);
     acc = Mac2(Odd(f), Load2x16(a + 2), acc);
-    a += 4;
+    a += 8;
   }
   for (int32_t k = n & 3; k > 0; --k) acc += *w++ * *a++;
   return acc;
 }
 
-constexpr int32_t kMaxWindow = 576;  // 3x3x64, the largest MLPerf Tiny window
-
-// Writes the window of `w` as an int16 column (see Slot): input + offset, 0 for padded taps.
-void GatherColumn(const reference::ConvParams& p, const Window& w, uint32_t off2, int16_t* column) {
-  const int32_t ic = p.input_c;
-  const int32_t n = p.filter_h * p.filter_w * ic, full = n & ~3;
-  if (p.filter_h == 1 && p.filter_w == 1 && w.fy_lo < w.fy_hi && w.fx_lo < w.fx_hi) {
-    const int8_t* x = w.x;
-    for (int32_t k = 0; k < full; k += 4) {
-      const uint32_t v = Load4(x + k);
-      const uint32_t even = Even(v, off2), odd = Odd(v, off2);
-      std::memcpy(column + k, &even, 4);
-      std::memcpy(column + k + 2, &odd, 4);
-    }
-    for (int32_t k = full; k < n; ++k) column[k] = static_cast<int16_t>(x[k] + p.input_offset);
-    return;
-  }
-  const int8_t* origin = w.x - (w.fy_lo * p.input_w + w.fx_lo) * ic;
-  int32_t k = 0;
-  for (int32_t fy = 0; fy < p.filter_h; ++fy) {
-    const bool row_valid = fy >= w.fy_lo && fy < w.fy_hi;
-    for (int32_t fx = 0; fx < p.filter_w; ++fx) {
-      const bool valid = row_valid && fx >= w.fx_lo && fx < w.fx_hi;
-      const int8_t* x = origin + (fy * p.input_w + fx) * ic;
-      for (int32_t c = 0; c < ic; ++c, ++k) {
-        column[Slot(k, full)] = static_cast<int16_t>(valid ? x[c] + p.input_offset : 0);
-      }
-    }
-  }
-}
-
-// Every output channel of one pixel (b == nullptr) or two pixels, from their columns.
-// Returns output_c.
-int32_t ColumnsOutput(const reference::ConvParams& p, const int16_t* a, const int16_t* b, int32_t n,
-                      const int8_t* filter, const int32_t* bias, int8_t* out_a) {
-  const int32_t oc_count = p.output_c;
+// Every output channel of one pixel (pair == false) or of two (outputs at out_a and
+// out_a + output_c), from their columns.
+template <bool kFullRange>
+void ColumnsOutput(const reference::ConvParams& p, const int16_t* columns, bool pair, int32_t n,
+                   const int8_t* filter, const int32_t* bias, int8_t* out_a) {
+  const int32_t oc_count = p.output_c, head = n & ~3;
+  const OutputStage o{p.output_offset, p.act_min, p.act_max};
   int8_t* out_b = out_a + oc_count;
+  const int16_t* col_b = columns + 4;
   int32_t oc = 0;
-  if (b != nullptr) {
+  if (pair) {
+    const int32_t* m = p.multipliers;
+    const int8_t* s = p.shifts;
     for (; oc + 1 < oc_count; oc += 2) {
-      const int32_t bias0 = bias ? bias[oc] : 0, bias1 = bias ? bias[oc + 1] : 0;
-      Acc4 acc = {bias0, bias1, bias0, bias1};
+      Acc4 acc = {0, 0, 0, 0};
+      if (bias != nullptr) acc = {bias[oc], bias[oc + 1], bias[oc], bias[oc + 1]};
       const int8_t* w0 = filter + oc * n;
-      Dot2x2Columns(a, b, w0, w0 + n, n, &acc);
-      const int32_t m0 = p.multipliers[oc], m1 = p.multipliers[oc + 1];
-      const int s0 = p.shifts[oc], s1 = p.shifts[oc + 1];
-      out_a[oc] = Requantize(acc.a0, m0, s0, p.output_offset, p.act_min, p.act_max);
-      out_a[oc + 1] = Requantize(acc.a1, m1, s1, p.output_offset, p.act_min, p.act_max);
-      out_b[oc] = Requantize(acc.b0, m0, s0, p.output_offset, p.act_min, p.act_max);
-      out_b[oc + 1] = Requantize(acc.b1, m1, s1, p.output_offset, p.act_min, p.act_max);
+      Dot2x2Columns(columns, w0, n, &acc);
+      for (int32_t k = head; k < n; ++k) {
+        const int32_t f0 = w0[k], f1 = w0[n + k];
+        const int32_t va = columns[ColumnSlot(k)], vb = col_b[ColumnSlot(k)];
+        acc.a0 += f0 * va;
+        acc.b0 += f0 * vb;
+        acc.a1 += f1 * va;
+        acc.b1 += f1 * vb;
+      }
+      const ChannelRequant q0 = MakeChannelRequant(m[oc], s[oc]);
+      const ChannelRequant q1 = MakeChannelRequant(m[oc + 1], s[oc + 1]);
+      out_a[oc] = static_cast<int8_t>(Finish<kFullRange>(RequantM4(acc.a0, q0), o));
+      out_b[oc] = static_cast<int8_t>(Finish<kFullRange>(RequantM4(acc.b0, q0), o));
+      out_a[oc + 1] = static_cast<int8_t>(Finish<kFullRange>(RequantM4(acc.a1, q1), o));
+      out_b[oc + 1] = static_cast<int8_t>(Finish<kFullRange>(RequantM4(acc.b1, q1), o));
     }
   }
-  for (int32_t k = 0; k < (b != nullptr ? 2 : 1); ++k) {
-    const int16_t* column = k == 0 ? a : b;
+  for (int32_t k = 0; k < (pair ? 2 : 1); ++k) {
+    const int16_t* column = k == 0 ? columns : col_b;
     int8_t* out = k == 0 ? out_a : out_b;
     for (int32_t c = oc; c < oc_count; ++c) {
       const int32_t acc = Dot1x1Column(column, filter + c * n, n, bias ? bias[c] : 0);
-      out[c] =
-          Requantize(acc, p.multipliers[c], p.shifts[c], p.output_offset, p.act_min, p.act_max);
+      const ChannelRequant q = MakeChannelRequant(p.multipliers[c], p.shifts[c]);
+      out[c] = static_cast<int8_t>(Finish<kFullRange>(RequantM4(acc, q), o));
     }
   }
-  return oc_count;
 }
 
 }  // namespace
@@ -250,6 +316,8 @@ void ConvPerChannelInt8(const reference::ConvParams& params, const int8_t* input
   const int32_t window = p.filter_h * p.filter_w * ic;
   const bool use_columns = window <= kMaxWindow;
   alignas(4) int16_t columns[2 * kMaxWindow];
+  alignas(4) int8_t staging[kMaxWindow];
+  const bool full_range = OutputStage{p.output_offset, p.act_min, p.act_max}.FullRange();
   for (int32_t b = 0; b < p.batches; ++b) {
     const int8_t* in_b = input + b * p.input_h * p.input_w * ic;
     int8_t* out_b = output + b * pixels * oc_count;
@@ -272,14 +340,18 @@ void ConvPerChannelInt8(const reference::ConvParams& params, const int8_t* input
       const int8_t* w_base = filter + (wa.fy_lo * p.filter_w + wa.fx_lo) * ic;
       int32_t x_step = x_row, w_step = w_row;
       if (use_columns) {
-        GatherColumn(p, wa, off2, columns);
-        if (pair) GatherColumn(p, wb, off2, columns + window);
+        GatherColumn(p, wa, off2, staging, columns);
+        if (pair) GatherColumn(p, wb, off2, staging, columns + 4);
       }
       int8_t* out_a = out_b + pix * oc_count;
       int32_t oc = 0;
       if (use_columns) {
-        oc = ColumnsOutput(p, columns, pair ? columns + window : nullptr, window, filter, bias,
-                           out_a);
+        if (full_range) {
+          ColumnsOutput<true>(p, columns, pair, window, filter, bias, out_a);
+        } else {
+          ColumnsOutput<false>(p, columns, pair, window, filter, bias, out_a);
+        }
+        oc = oc_count;
       } else if (pair) {
         int8_t* out_p = out_a + oc_count;
         for (; oc + 1 < oc_count; oc += 2) {
@@ -323,75 +395,6 @@ void ConvPerChannelInt8(const reference::ConvParams& params, const int8_t* input
       while (ox >= p.output_w && p.output_w > 0) {
         ox -= p.output_w;
         ++oy;
-      }
-    }
-  }
-}
-
-void DepthwiseConvPerChannelInt8(const reference::ConvParams& params, const int8_t* input,
-                                 const int8_t* filter, const int32_t* bias, int8_t* output) {
-  // A local copy: the int8 output stores could alias `params`, which would reload every field.
-  const auto p = params;
-  if (p.depth_multiplier != 1 || p.dilation_h != 1 || p.dilation_w != 1) {
-    reference::DepthwiseConvPerChannelInt8(p, input, filter, bias, output);
-    return;
-  }
-  const int32_t ch = p.input_c;
-  const int32_t off = p.input_offset;
-  const uint32_t off2 = Dup16(off);
-  for (int32_t b = 0; b < p.batches; ++b) {
-    const int8_t* in_b = input + b * p.input_h * p.input_w * ch;
-    for (int32_t oy = 0; oy < p.output_h; ++oy) {
-      const int32_t iy0 = oy * p.stride_h - p.pad_h;
-      const int32_t fy_lo = Max(0, -iy0), fy_hi = Min(p.filter_h, p.input_h - iy0);
-      for (int32_t ox = 0; ox < p.output_w; ++ox) {
-        const int32_t ix0 = ox * p.stride_w - p.pad_w;
-        const int32_t fx_lo = Max(0, -ix0), fx_hi = Min(p.filter_w, p.input_w - ix0);
-        int8_t* out = output + ((b * p.output_h + oy) * p.output_w + ox) * ch;
-        const int8_t* x_origin = in_b + (iy0 * p.input_w + ix0) * ch;
-        int32_t c = 0;
-        for (; c + 3 < ch; c += 4) {
-          int32_t acc0 = 0, acc1 = 0, acc2 = 0, acc3 = 0;
-          if (bias) {
-            acc0 = bias[c];
-            acc1 = bias[c + 1];
-            acc2 = bias[c + 2];
-            acc3 = bias[c + 3];
-          }
-          for (int32_t fy = fy_lo; fy < fy_hi; ++fy) {
-            const int8_t* x = x_origin + (fy * p.input_w + fx_lo) * ch + c;
-            const int8_t* w = filter + (fy * p.filter_w + fx_lo) * ch + c;
-            for (int32_t fx = fx_lo; fx < fx_hi; ++fx) {
-              const uint32_t v = Load4(x);
-              const uint32_t f = Load4(w);
-              x += ch;
-              w += ch;
-              const uint32_t v02 = Even(v, off2), v13 = Odd(v, off2);
-              const uint32_t f02 = Even(f), f13 = Odd(f);
-              acc0 = __smlabb(f02, v02, acc0);
-              acc2 = __smlatt(f02, v02, acc2);
-              acc1 = __smlabb(f13, v13, acc1);
-              acc3 = __smlatt(f13, v13, acc3);
-            }
-          }
-          const int32_t* m = p.multipliers + c;
-          const int8_t* s = p.shifts + c;
-          out[c] = Requantize(acc0, m[0], s[0], p.output_offset, p.act_min, p.act_max);
-          out[c + 1] = Requantize(acc1, m[1], s[1], p.output_offset, p.act_min, p.act_max);
-          out[c + 2] = Requantize(acc2, m[2], s[2], p.output_offset, p.act_min, p.act_max);
-          out[c + 3] = Requantize(acc3, m[3], s[3], p.output_offset, p.act_min, p.act_max);
-        }
-        for (; c < ch; ++c) {
-          int32_t acc = bias ? bias[c] : 0;
-          for (int32_t fy = fy_lo; fy < fy_hi; ++fy) {
-            for (int32_t fx = fx_lo; fx < fx_hi; ++fx) {
-              acc += filter[(fy * p.filter_w + fx) * ch + c] *
-                     (x_origin[(fy * p.input_w + fx) * ch + c] + off);
-            }
-          }
-          out[c] =
-              Requantize(acc, p.multipliers[c], p.shifts[c], p.output_offset, p.act_min, p.act_max);
-        }
       }
     }
   }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "runtime/kernels/cortex_m4/requantize.h"
 #include "runtime/kernels/reference/fixed_point.h"
 
 namespace tinyloop::runtime::cortex_m4 {
@@ -70,6 +71,37 @@ inline int8_t Requantize(int32_t acc, int32_t multiplier, int shift, int32_t out
   v = v < act_min ? act_min : v;
   v = v > act_max ? act_max : v;
   return static_cast<int8_t>(v);
+}
+
+// Requant(acc, q) (requantize.h) with q.Fast(): the 64-bit sum round - [acc < 0] * 2^31 +
+// acc * multiplier as ASR, ADDS, ADC, SMLAL (GCC spends eight instructions on it).
+inline int32_t RequantFast(int32_t acc, const ChannelRequant& q) {
+  uint32_t sign, lo;
+  int32_t hi;
+  asm("asr   %[sign], %[acc], #31\n\t"
+      "adds  %[lo], %[round_lo], %[sign], lsl #31\n\t"
+      "adc   %[hi], %[round_hi], %[sign]\n\t"
+      "smlal %[lo], %[hi], %[acc], %[m]\n\t"
+      : [sign] "=&r"(sign), [lo] "=&r"(lo), [hi] "=&r"(hi)
+      :
+      [acc] "r"(acc), [round_lo] "r"(q.round_lo), [round_hi] "r"(q.round_hi), [m] "r"(q.multiplier)
+      : "cc");
+  return hi >> q.right_shift_minus_1;
+}
+
+inline int32_t RequantM4(int32_t acc, const ChannelRequant& q) {
+  return q.Fast() ? RequantFast(acc, q) : Requant(acc, q);
+}
+
+// Output offset and activation clamp; kFullRange (o.FullRange()): the clamp is [-128, 127], one
+// SSAT.
+template <bool kFullRange>
+inline int32_t Finish(int32_t v, const OutputStage& o) {
+  v = reference::WrappingAdd(v, o.offset);
+  if (kFullRange) return __ssat(v, 8);
+  v = v < o.act_min ? o.act_min : v;
+  v = v > o.act_max ? o.act_max : v;
+  return v;
 }
 
 }  // namespace tinyloop::runtime::cortex_m4

@@ -18,4 +18,9 @@ void FullyConnectedInt8(const reference::FullyConnectedParams& p, const int8_t* 
   reference::FullyConnectedInt8(p, input, weights, bias, output);
 }
 
+void AddInt8(const reference::AddParams& p, const int8_t* input1, const int8_t* input2,
+             int8_t* output) {
+  reference::AddInt8(p, input1, input2, output);
+}
+
 }  // namespace tinyloop::runtime::cortex_m4
