@@ -5,7 +5,6 @@
 
 #include <cstdint>
 
-
 namespace tinyloop::runtime::cortex_m4 {
 
 // One output channel's requantization, computed once and shared by every output of the channel
