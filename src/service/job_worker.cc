@@ -179,9 +179,7 @@ Status JobWorker::Train(const store::Job& job) {
   impulse::TrainRequest request;
   TL_ASSIGN_OR_RETURN(request.dataset, LoadDatasetVersion(store_, version));
   if (!impulse.config.is_null()) {
-    StatusOr<impulse::ImpulseConfig> config = impulse::ImpulseConfigFromJson(impulse.config);
-    if (!config.ok()) return config.status().WithPrefix("impulse");
-    request.impulse = *config;
+    TL_ASSIGN_OR_RETURN(request.impulse, impulse::ImpulseConfigFromJson(impulse.config));
   }
   request.seed = job.seed;
   request.threads = options_.threads;

@@ -33,9 +33,10 @@ StatusOr<store::ImpulseRecord> TrainingService::CreateImpulse(int64_t project_id
     if (!impulse.is_object()) {
       return InvalidArgumentError("impulse must be an impulse.json object or \"auto\"");
     }
-    StatusOr<impulse::ImpulseConfig> config = impulse::ImpulseConfigFromJson(impulse);
-    if (!config.ok()) return config.status().WithPrefix("impulse");
-    record.config = impulse::ImpulseConfigToJson(*config);
+    // Its errors already name the field, as "impulse: dsp: ...".
+    TL_ASSIGN_OR_RETURN(const impulse::ImpulseConfig config,
+                        impulse::ImpulseConfigFromJson(impulse));
+    record.config = impulse::ImpulseConfigToJson(config);
   }
   return store_.CreateImpulse(std::move(record));
 }

@@ -114,7 +114,7 @@ class MetadataStore {
   // impulse or dataset version of that project.
   virtual StatusOr<Job> CreateJob(Job job) = 0;
   virtual StatusOr<std::vector<Job>> ListJobs(int64_t project_id) = 0;  // newest first
-  virtual StatusOr<Job> GetJob(int64_t project_id, int64_t id) = 0;    // NotFound
+  virtual StatusOr<Job> GetJob(int64_t project_id, int64_t id) = 0;     // NotFound
   // Moves the oldest queued job to "running" (sets started_ms) and returns it; nullopt when
   // none is queued.
   virtual StatusOr<std::optional<Job>> ClaimNextJob() = 0;
@@ -131,7 +131,7 @@ class MetadataStore {
   virtual StatusOr<ModelRecord> FinishJobWithModel(ModelRecord model, const Json& progress) = 0;
 
   virtual StatusOr<std::vector<ModelRecord>> ListModels(int64_t project_id) = 0;  // newest first
-  virtual StatusOr<ModelRecord> GetModel(int64_t project_id, int64_t id) = 0;      // NotFound
+  virtual StatusOr<ModelRecord> GetModel(int64_t project_id, int64_t id) = 0;     // NotFound
 };
 
 }  // namespace tinyloop::store
