@@ -107,6 +107,7 @@ Status JobWorker::Start() {
     stopping_ = false;
     notified_ = true;  // look for jobs queued before the start
   }
+  cancel_ = false;
   thread_ = std::thread([this] { Loop(); });
   return OkStatus();
 }
@@ -116,6 +117,7 @@ void JobWorker::Stop() {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
+  cancel_ = true;
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
@@ -165,8 +167,10 @@ void JobWorker::RunJob(const store::Job& job) {
     TL_LOG(kInfo) << "job " << job.id << ": succeeded";
     return;
   }
-  TL_LOG(kInfo) << "job " << job.id << ": failed: " << status.message();
-  if (Status st = store_.FailJob(job.id, status.message()); !st.ok()) {
+  const std::string reason =
+      cancel_ ? "interrupted: server stopped (" + status.message() + ")" : status.message();
+  TL_LOG(kInfo) << "job " << job.id << ": failed: " << reason;
+  if (Status st = store_.FailJob(job.id, reason); !st.ok()) {
     TL_LOG(kError) << "job " << job.id << ": cannot record the failure: " << st.message();
   }
 }
@@ -183,6 +187,7 @@ Status JobWorker::Train(const store::Job& job) {
   }
   request.seed = job.seed;
   request.threads = options_.threads;
+  request.cancelled = [this] { return cancel_.load(); };
   request.validation_fraction = version.options.value("validation_fraction", 0.2);
   request.holdout_fraction = version.options.value("holdout_fraction", 0.2);
   // The pipeline writes the model directory into a private temporary folder; its files are

@@ -5,6 +5,7 @@
 // nothing half-stored. Part of src/service.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -27,8 +28,9 @@ struct JobWorkerOptions {
 };
 
 // Thread-safe: Notify may be called from any thread; Start and Stop from one thread. Borrows
-// the store, which must outlive the worker. Stop (and the destructor) waits for the job in
-// progress to finish.
+// the store, which must outlive the worker. Stop (and the destructor) cancels the job in
+// progress at its next training epoch (it fails with "interrupted: server stopped ...") and
+// joins the thread.
 class JobWorker {
  public:
   JobWorker(store::MetadataStore& store, JobWorkerOptions options = {});
@@ -56,8 +58,9 @@ class JobWorker {
   const JobWorkerOptions options_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;  // guarded by mu_
-  bool notified_ = false;  // guarded by mu_
+  bool stopping_ = false;            // guarded by mu_
+  bool notified_ = false;            // guarded by mu_
+  std::atomic<bool> cancel_{false};  // set by Stop, read by the training's epoch callback
   std::thread thread_;
 };
 

@@ -238,5 +238,30 @@ TEST_F(TrainingServiceTest, WorkerStartFailsJobsAKilledServerLeftRunning) {
   EXPECT_EQ(job.error, "interrupted: server restarted");
 }
 
+TEST_F(TrainingServiceTest, StoppingTheWorkerInterruptsTheRunningJob) {
+  IngestFans();
+  const auto impulse = *training_->CreateImpulse(project_, "auto", Json());
+  auto started = training_->StartTraining(project_, impulse.id, std::nullopt, 1);
+  ASSERT_TRUE(started.ok());
+  JobWorkerOptions options;
+  options.progress_interval_ms = 0;
+  JobWorker worker(*store_, options);
+  ASSERT_TRUE(worker.Start().ok());
+  store::Job job;
+  for (int i = 0; i < 1200; ++i) {
+    job = *training_->GetJob(project_, started->job.id);
+    if (job.status != "queued" && job.status != "running") break;
+    if (job.progress.value("epoch", 0) >= 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_EQ(job.status, "running") << job.error;
+  worker.Stop();
+  job = *training_->GetJob(project_, started->job.id);
+  EXPECT_EQ(job.status, "failed");
+  EXPECT_EQ(job.error.rfind("interrupted: server stopped (training cancelled at epoch", 0), 0u)
+      << job.error;
+  EXPECT_TRUE(training_->ListModels(project_)->empty());
+}
+
 }  // namespace
 }  // namespace tinyloop::service
