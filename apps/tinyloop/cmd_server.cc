@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "commands.h"
 #include "local_context.h"
+#include "service/job_worker.h"
 
 namespace tinyloop::app {
 void AddServerCommand(CLI::App& app, int* exit_code) {
@@ -41,6 +42,10 @@ void AddServerCommand(CLI::App& app, int* exit_code) {
     options.ingestion_port = args->ingestion_port;
     options.worker_threads = args->threads;
     options.max_body_bytes = static_cast<size_t>(args->max_body_mb * 1024 * 1024);
+    // The training worker runs the jobs the API queues; it lives as long as the server.
+    service::JobWorker worker(*(*ctx)->store);
+    (*ctx)->training->SetJobQueuedCallback([&worker] { worker.Notify(); });
+    if (Status st = worker.Start(); !st.ok()) return void(*exit_code = Fail(st));
     api::ApiServer server(*(*ctx)->services, options);
     if (Status st = server.Start(); !st.ok()) return void(*exit_code = Fail(st));
     // The one readiness line tests and scripts wait for (stdout, flushed).
@@ -52,6 +57,7 @@ void AddServerCommand(CLI::App& app, int* exit_code) {
     WaitForStopSignal();
     TL_LOG(kInfo) << "stopping";
     server.Stop();
+    worker.Stop();
   });
 }
 

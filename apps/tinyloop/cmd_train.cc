@@ -1,4 +1,5 @@
 // tinyloop train DATA_DIR --out MODEL_DIR [--impulse impulse.json] [--seed N] [--json]
+// tinyloop train --server URL --api-key K --project ID [--impulse F] [--seed N] [--json]
 #include <unistd.h>
 
 #include <cmath>
@@ -9,6 +10,7 @@
 #include "eval/metrics.h"
 #include "impulse/pipeline.h"
 #include "local_context.h"
+#include "train_remote.h"
 
 namespace tinyloop::app {
 namespace {
@@ -30,11 +32,42 @@ void PrintProgress(const impulse::ProgressEvent& e, bool tty) {
   std::fflush(stderr);
 }
 
+// Runs the job on the server and prints what the offline form prints. Returns the exit code.
+template <typename Args>
+int TrainRemote(const Args& args) {
+  RemoteTrainOptions options;
+  options.server = args.server;
+  options.api_key = args.api_key;
+  options.project = args.project;
+  options.impulse_file = args.impulse_file;
+  options.seed = args.seed;
+  auto model = TrainOnServer(options);
+  if (!model.ok()) return Fail(model.status());
+  const Json& m = *model;
+  std::printf("impulse: %s\n", m.value("impulse", std::string()).c_str());
+  std::printf("accuracy %.1f %% on %lld test windows, F1 macro %.3f\n",
+              100 * m.value("accuracy", 0.0), m.value("samples", 0LL), m.value("f1_macro", 0.0));
+  std::printf("model %lld: %s\n", m.value("model_id", 0LL),
+              m.value("model_dir", std::string()).c_str());
+  if (args.json) {
+    Json out;
+    for (const char* key : {"accuracy", "accuracy_ci95", "f1_macro", "labels", "confusion_matrix",
+                            "samples", "anomaly_auc", "model_dir", "model_id", "job_id",
+                            "dataset_id", "impulse", "train_seconds"}) {
+      if (m.contains(key)) out[key] = m[key];
+    }
+    std::printf("%s\n", DumpJson(out).c_str());
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
 }  // namespace
 
 void AddTrainCommand(CLI::App& app, int* exit_code) {
   struct Args {
-    std::string data_dir, out, impulse_file, group_by = "file";
+    std::string data_dir, out, impulse_file, group_by = "file", server, api_key;
+    int64_t project = 0;
     uint64_t seed = 1;
     bool json = false;
   };
@@ -42,12 +75,16 @@ void AddTrainCommand(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand(
       "train",
       "Train and evaluate an impulse (windowing + DSP + neural network, optional "
-      "anomaly block) on a folder of labelled recordings; picks the impulse from the "
-      "data unless --impulse is given");
+      "anomaly block) on a folder of labelled recordings, or as a job on a server's "
+      "project (--server); picks the impulse from the data unless --impulse is given");
   cmd->add_option("DATA_DIR", args->data_dir,
-                  "Folder with training/<label>/ and testing/<label>/, or <label>/ folders")
-      ->required();
-  cmd->add_option("--out", args->out, "Model folder to write")->required();
+                  "Folder with training/<label>/ and testing/<label>/, or <label>/ folders");
+  cmd->add_option("--out", args->out, "Model folder to write");
+  cmd->add_option("--server", args->server,
+                  "Train on a server instead, e.g. http://127.0.0.1:4800 (needs --project)");
+  cmd->add_option("--api-key", args->api_key, "API key (with --server)")
+      ->envname("TINYLOOP_API_KEY");
+  cmd->add_option("--project", args->project, "Project id (with --server)");
   cmd->add_option("--impulse", args->impulse_file, "impulse.json to use instead of picking one");
   cmd->add_option("--seed", args->seed, "Seed of splits and training")->capture_default_str();
   cmd->add_option("--group-by", args->group_by,
@@ -56,6 +93,11 @@ void AddTrainCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_flag("--json", args->json, "Print the headline metrics as one JSON line last");
   cmd->callback([args, exit_code] {
+    if (!args->server.empty()) return void(*exit_code = TrainRemote(*args));
+    if (args->data_dir.empty() || args->out.empty()) {
+      return void(*exit_code = Fail(InvalidArgumentError(
+                      "DATA_DIR and --out are required (or --server, --api-key and --project)")));
+    }
     impulse::TrainRequest req;
     req.data_dir = args->data_dir;
     req.out_dir = args->out;

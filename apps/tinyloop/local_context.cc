@@ -18,8 +18,9 @@ StatusOr<std::unique_ptr<LocalContext>> LocalContext::Open(const std::string& da
   ctx->projects = std::make_unique<service::ProjectService>(*ctx->store, clock);
   ctx->ingest = std::make_unique<service::IngestService>(*ctx->store, *ctx->projects, clock);
   ctx->samples = std::make_unique<service::SampleService>(*ctx->store, *ctx->ingest);
-  ctx->services = std::make_unique<api::Services>(
-      api::Services{*ctx->projects, *ctx->ingest, *ctx->samples, *ctx->store, ctx->metrics});
+  ctx->training = std::make_unique<service::TrainingService>(*ctx->store);
+  ctx->services = std::make_unique<api::Services>(api::Services{
+      *ctx->projects, *ctx->ingest, *ctx->samples, *ctx->store, ctx->metrics, ctx->training.get()});
   return ctx;
 }
 

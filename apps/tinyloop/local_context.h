@@ -12,6 +12,7 @@
 #include "service/ingest_service.h"
 #include "service/projects.h"
 #include "service/sample_service.h"
+#include "service/training_service.h"
 #include "store/metadata_store.h"
 
 namespace tinyloop::app {
@@ -21,6 +22,7 @@ struct LocalContext {
   std::unique_ptr<service::ProjectService> projects;
   std::unique_ptr<service::IngestService> ingest;
   std::unique_ptr<service::SampleService> samples;
+  std::unique_ptr<service::TrainingService> training;
   api::Metrics metrics;
   std::unique_ptr<api::Services> services;
 

@@ -229,6 +229,7 @@ void AddNativeRoutes(Router& router, Services& s) {
 Router BuildRouter(Services& services) {
   Router router;
   AddNativeRoutes(router, services);
+  AddTrainingRoutes(router, services);
   AddEdgeImpulseRoutes(router, services);
   return router;
 }

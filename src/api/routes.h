@@ -9,6 +9,7 @@
 #include "service/ingest_service.h"
 #include "service/projects.h"
 #include "service/sample_service.h"
+#include "service/training_service.h"
 #include "store/metadata_store.h"
 
 namespace tinyloop::api {
@@ -20,10 +21,14 @@ struct Services {
   service::SampleService& samples;
   store::MetadataStore& store;
   Metrics& metrics;
+  // Dataset versions, impulses, jobs and models (training_routes.cc); null: those routes
+  // answer 503.
+  service::TrainingService* training = nullptr;
 };
 
 void AddEdgeImpulseRoutes(Router& router, Services& services);
 void AddNativeRoutes(Router& router, Services& services);
+void AddTrainingRoutes(Router& router, Services& services);
 
 // The error answer for `path` in the shape its clients expect: text for /api/<c>/data,
 // {"success":false,"error":…} for /api/<c>/files and /v1/api/…, the native shape elsewhere.

@@ -409,7 +409,7 @@ StatusOr<TrainResult> TrainImpulse(const TrainRequest& request, const ProgressSi
   const int max_epochs = options.epochs;
   auto on_epoch = [&](const train::EpochMetrics& m) {
     if (progress) progress(ProgressEvent{"train", "", m, max_epochs});
-    return true;
+    return !(request.cancelled && request.cancelled());
   };
   TL_ASSIGN_OR_RETURN(
       train::TrainedNetwork network,

@@ -49,6 +49,9 @@ struct TrainRequest {
   double validation_fraction = 0.2;
   double holdout_fraction = 0.2;  // test share when the data has no testing/ folder
   int threads = 2;                // libtorch threads
+  // Asked after every training epoch; returning true stops the training, and TrainImpulse
+  // fails with FailedPrecondition "training cancelled at epoch N". Empty: never cancelled.
+  std::function<bool()> cancelled;
 };
 
 struct TrainResult {

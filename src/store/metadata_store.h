@@ -11,6 +11,7 @@
 
 #include "base/status.h"
 #include "store/records.h"
+#include "store/training_records.h"
 
 namespace tinyloop::store {
 
@@ -89,6 +90,48 @@ class MetadataStore {
                                       const std::string& category) = 0;
 
   virtual StatusOr<StoreStats> Stats() = 0;
+
+  // --- Training (store/training_records.h).
+
+  // Stores each byte string once as a content-addressed blob, durably; returns their SHA-256
+  // hex names in order. Blobs are immutable and never deleted.
+  virtual StatusOr<std::vector<std::string>> PutBlobs(const std::vector<std::string>& blobs) = 0;
+  // NotFound for an unknown name; DataLoss when the bytes are missing or corrupt.
+  virtual StatusOr<std::string> GetBlob(const std::string& sha256) = 0;
+
+  // Inserts a version with its samples in one transaction (their values_blob must already be
+  // stored). Fills id and created_ms. NotFound for an unknown project.
+  virtual StatusOr<DatasetVersion> CreateDatasetVersion(DatasetVersion version) = 0;
+  // Newest first, without samples. GetDatasetVersion includes them. NotFound.
+  virtual StatusOr<std::vector<DatasetVersion>> ListDatasetVersions(int64_t project_id) = 0;
+  virtual StatusOr<DatasetVersion> GetDatasetVersion(int64_t project_id, int64_t id) = 0;
+
+  virtual StatusOr<ImpulseRecord> CreateImpulse(ImpulseRecord impulse) = 0;  // NotFound project
+  virtual StatusOr<std::vector<ImpulseRecord>> ListImpulses(int64_t project_id) = 0;
+  virtual StatusOr<ImpulseRecord> GetImpulse(int64_t project_id, int64_t id) = 0;  // NotFound
+
+  // Queues a job (status "queued"; fills id and created_ms). NotFound for an unknown project,
+  // impulse or dataset version of that project.
+  virtual StatusOr<Job> CreateJob(Job job) = 0;
+  virtual StatusOr<std::vector<Job>> ListJobs(int64_t project_id) = 0;  // newest first
+  virtual StatusOr<Job> GetJob(int64_t project_id, int64_t id) = 0;     // NotFound
+  // Moves the oldest queued job to "running" (sets started_ms) and returns it; nullopt when
+  // none is queued.
+  virtual StatusOr<std::optional<Job>> ClaimNextJob() = 0;
+  // Replaces a running job's progress. FailedPrecondition when it is not running.
+  virtual Status UpdateJobProgress(int64_t job_id, const Json& progress) = 0;
+  // Marks a running job failed with `error`. FailedPrecondition when it is not running.
+  virtual Status FailJob(int64_t job_id, const std::string& error) = 0;
+  // Marks every running job failed with `error` (a restarted server owns no running job);
+  // returns how many.
+  virtual StatusOr<int64_t> FailRunningJobs(const std::string& error) = 0;
+  // In one transaction: inserts the model (its files' blobs must already be stored) and marks
+  // its running job succeeded with model_id. Fills id and created_ms. FailedPrecondition when
+  // the job is not running.
+  virtual StatusOr<ModelRecord> FinishJobWithModel(ModelRecord model, const Json& progress) = 0;
+
+  virtual StatusOr<std::vector<ModelRecord>> ListModels(int64_t project_id) = 0;  // newest first
+  virtual StatusOr<ModelRecord> GetModel(int64_t project_id, int64_t id) = 0;     // NotFound
 };
 
 }  // namespace tinyloop::store

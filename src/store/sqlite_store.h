@@ -108,6 +108,29 @@ class SqliteStore final : public MetadataStore {
   // distinct bodies indexed (kept as totals, no scan), without pack record headers.
   StatusOr<StoreStats> Stats() override;
 
+  // Training (sqlite_store_training.cc). PutBlobs writes each new blob through the writer
+  // like a sample body (packed or own file, indexed in the same transaction); model rows and
+  // dataset versions only name blobs already stored, so a failure leaves at most unreferenced
+  // blobs. GetBlob: InvalidArgument for a malformed name.
+  StatusOr<std::vector<std::string>> PutBlobs(const std::vector<std::string>& blobs) override;
+  StatusOr<std::string> GetBlob(const std::string& sha256) override;
+  StatusOr<DatasetVersion> CreateDatasetVersion(DatasetVersion version) override;
+  StatusOr<std::vector<DatasetVersion>> ListDatasetVersions(int64_t project_id) override;
+  StatusOr<DatasetVersion> GetDatasetVersion(int64_t project_id, int64_t id) override;
+  StatusOr<ImpulseRecord> CreateImpulse(ImpulseRecord impulse) override;
+  StatusOr<std::vector<ImpulseRecord>> ListImpulses(int64_t project_id) override;
+  StatusOr<ImpulseRecord> GetImpulse(int64_t project_id, int64_t id) override;
+  StatusOr<Job> CreateJob(Job job) override;
+  StatusOr<std::vector<Job>> ListJobs(int64_t project_id) override;
+  StatusOr<Job> GetJob(int64_t project_id, int64_t id) override;
+  StatusOr<std::optional<Job>> ClaimNextJob() override;
+  Status UpdateJobProgress(int64_t job_id, const Json& progress) override;
+  Status FailJob(int64_t job_id, const std::string& error) override;
+  StatusOr<int64_t> FailRunningJobs(const std::string& error) override;
+  StatusOr<ModelRecord> FinishJobWithModel(ModelRecord model, const Json& progress) override;
+  StatusOr<std::vector<ModelRecord>> ListModels(int64_t project_id) override;
+  StatusOr<ModelRecord> GetModel(int64_t project_id, int64_t id) override;
+
  private:
   class DataDirLock;
   SqliteStore();

@@ -118,6 +118,76 @@ CREATE TABLE blob_totals (
 INSERT INTO blob_totals (id, count, bytes) VALUES (1, 0, 0);
 )sql",
        &IndexOwnFileBlobs},
+      // 3: training. Dataset versions copy what they need of each sample (values as blobs),
+      // so later edits of samples never change them; models name their files' blobs.
+      {R"sql(
+CREATE TABLE dataset_versions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  project_id INTEGER NOT NULL REFERENCES projects(id),
+  options TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX dataset_versions_by_project ON dataset_versions(project_id, id);
+
+CREATE TABLE dataset_version_samples (
+  version_id INTEGER NOT NULL REFERENCES dataset_versions(id),
+  sample_id INTEGER NOT NULL,
+  file_name TEXT NOT NULL,
+  label TEXT NOT NULL,
+  category TEXT NOT NULL,
+  split TEXT NOT NULL,
+  grp TEXT NOT NULL,
+  device_name TEXT NOT NULL,
+  interval_ms REAL NOT NULL,
+  axes TEXT NOT NULL,
+  length INTEGER NOT NULL,
+  metadata TEXT NOT NULL,
+  values_blob TEXT NOT NULL,
+  PRIMARY KEY (version_id, sample_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE impulses (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  project_id INTEGER NOT NULL REFERENCES projects(id),
+  name TEXT NOT NULL,
+  config TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX impulses_by_project ON impulses(project_id, id);
+
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  project_id INTEGER NOT NULL REFERENCES projects(id),
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  impulse_id INTEGER NOT NULL REFERENCES impulses(id),
+  dataset_version_id INTEGER NOT NULL REFERENCES dataset_versions(id),
+  seed INTEGER NOT NULL,
+  progress TEXT NOT NULL,
+  error TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  started_ms INTEGER NOT NULL,
+  finished_ms INTEGER NOT NULL,
+  model_id INTEGER NOT NULL
+) STRICT;
+CREATE INDEX jobs_by_project ON jobs(project_id, id);
+CREATE INDEX jobs_by_status ON jobs(status, id);
+
+CREATE TABLE models (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  project_id INTEGER NOT NULL REFERENCES projects(id),
+  impulse_id INTEGER NOT NULL,
+  dataset_version_id INTEGER NOT NULL,
+  job_id INTEGER NOT NULL,
+  seed INTEGER NOT NULL,
+  headline TEXT NOT NULL,
+  files TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX models_by_project ON models(project_id, id);
+)sql",
+       nullptr},
   };
   return *migrations;
 }
