@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -43,6 +44,13 @@ std::string TooLargeMessage(uint64_t length, size_t limit) {
          std::to_string(limit) + " bytes";
 }
 
+// Where Responders post answers. Stop clears `ioc` before the loop is destroyed, so a
+// Responder called (or destroyed) after that touches nothing of the server.
+struct Gate {
+  std::mutex mu;
+  asio::io_context* ioc = nullptr;  // guarded by mu
+};
+
 // What every connection shares. Touched only on the loop thread, except in_flight (read by
 // in_flight()) and the immutable members.
 struct Core {
@@ -53,6 +61,7 @@ struct Core {
   std::atomic<int> in_flight{0};  // requests handed to the handler and not answered yet
   std::atomic<int> writing{0};    // answers being written
   bool stopping = false;
+  std::shared_ptr<Gate> gate = std::make_shared<Gate>();
 };
 
 // Method, path, query and headers of a parsed request head, decoded as routes expect.
@@ -161,6 +170,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       request.body = std::move(message.body());
     }
     awaiting_answer_ = true;
+    waiting_self_ = shared_from_this();  // no read is pending to keep this alive meanwhile
     ++core_.in_flight;
     try {
       core_.handler(std::move(request), MakeResponder());
@@ -171,10 +181,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
   }
 
+  // Holds the connection weakly: a Responder may be destroyed on any thread, after the
+  // server is gone, and must not destroy a socket there.
   HttpServer::Responder MakeResponder() {
-    return [self = shared_from_this()](HttpResponse response) {
-      asio::post(self->core_.ioc, [self, response = std::move(response)]() mutable {
-        self->Reply(std::move(response));
+    return [gate = core_.gate, weak = weak_from_this()](HttpResponse response) {
+      std::lock_guard<std::mutex> lock(gate->mu);
+      if (gate->ioc == nullptr) return;  // the server stopped
+      asio::post(*gate->ioc, [weak, response = std::move(response)]() mutable {
+        if (auto self = weak.lock()) self->Reply(std::move(response));
       });
     };
   }
@@ -183,6 +197,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Reply(HttpResponse response) {
     if (!awaiting_answer_) return;  // answered twice: the first answer stands
     awaiting_answer_ = false;
+    const std::shared_ptr<Connection> keep = std::move(waiting_self_);
     --core_.in_flight;
     Answer(std::move(response));
   }
@@ -239,6 +254,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   unsigned version_ = 11;
   bool is_head_ = false;
   bool awaiting_answer_ = false;
+  std::shared_ptr<Connection> waiting_self_;  // set while the handler owes an answer
 };
 
 }  // namespace
@@ -300,6 +316,10 @@ StatusOr<int> HttpServer::Start() {
   const int port = impl.acceptor->local_endpoint().port();
   impl.Accept();
   impl.work.emplace(asio::make_work_guard(impl.core.ioc));
+  {
+    std::lock_guard<std::mutex> lock(impl.core.gate->mu);
+    impl.core.gate->ioc = &impl.core.ioc;
+  }
   impl.thread = std::thread([&impl] {
     pthread_setname_np(pthread_self(), "http-loop");
     impl.core.ioc.run();
@@ -325,14 +345,17 @@ void HttpServer::Stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   const bool answered = impl.core.in_flight.load() == 0;
+  {
+    std::lock_guard<std::mutex> lock(impl.core.gate->mu);
+    impl.core.gate->ioc = nullptr;
+  }
   impl.work.reset();
   impl.core.ioc.stop();
   impl.thread.join();
   if (!answered) {
-    // A Responder may still post to the loop: keep it (and its connections) alive.
+    // Their connections stay open (and allocated) until the process exits.
     TL_LOG(kError) << "HTTP server stopped with " << impl.core.in_flight.load()
-                   << " requests unanswered";
-    (void)impl_.release();
+                   << " requests unanswered after " << kStopWait.count() << " s";
   }
 }
 

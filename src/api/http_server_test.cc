@@ -127,7 +127,7 @@ class HttpServerTest : public ::testing::Test {
   void StartServer(HttpServer::RequestHandler handler, HttpServerOptions options = {}) {
     server_ = std::make_unique<HttpServer>(options, std::move(handler), ErrorAnswer);
     StatusOr<int> port = server_->Start();
-    ASSERT_TRUE(port.ok()) << port.status();
+    ASSERT_TRUE(port.ok()) << port.status().ToString();
     port_ = *port;
   }
 

@@ -119,7 +119,7 @@ TEST(SqliteStoreConcurrencyTest, AsyncInsertsAnswerAfterCommitWithTheSyncResults
   for (int i = 0; i < kCalls; ++i) {
     auto results = answers[i].get_future().get();
     ASSERT_EQ(results.size(), i % 3 == 0 ? 2u : 1u);
-    ASSERT_TRUE(results[0].ok()) << results[0].status();
+    ASSERT_TRUE(results[0].ok()) << results[0].status().ToString();
     ids.insert(results[0]->id);
     if (results.size() == 2) {
       EXPECT_EQ(results[1].status().code(), StatusCode::kAlreadyExists);

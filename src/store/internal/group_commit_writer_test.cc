@@ -286,9 +286,9 @@ TEST_F(GroupCommitWriterTest, ExecuteAsyncAnswersOnTheWriterThreadAfterTheCommit
   const std::vector<Status> results = answered.get_future().get();
   EXPECT_NE(answered_on.get_future().get(), std::this_thread::get_id());
   ASSERT_EQ(results.size(), 3u);
-  EXPECT_TRUE(results[0].ok()) << results[0];
+  EXPECT_TRUE(results[0].ok()) << results[0].ToString();
   EXPECT_FALSE(results[1].ok());
-  EXPECT_TRUE(results[2].ok()) << results[2];
+  EXPECT_TRUE(results[2].ok()) << results[2].ToString();
   EXPECT_EQ(Count(), 2);
 }
 
