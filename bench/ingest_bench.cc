@@ -311,8 +311,6 @@ PartResult RunHttp(const Options& o, std::vector<BenchSample>& samples, int prep
   server_options.host = "127.0.0.1";
   server_options.port = 0;
   server_options.ingestion_port = -1;
-  // A keep-alive connection holds a worker thread; leave one for every client.
-  server_options.worker_threads = std::max(64, o.clients + 8);
   api::ApiServer server(*stack.services, server_options);
   if (Status st = server.Start(); !st.ok()) Die("start the API server", st);
   const int port = server.port();
@@ -324,8 +322,8 @@ PartResult RunHttp(const Options& o, std::vector<BenchSample>& samples, int prep
   });
 
   // Open the connections one by one before the clock starts, each proven by one request
-  // (an unknown path, answered 404): cpp-httplib listens with a backlog of 5, so connects
-  // that find the accept queue full can stall or be dropped (counted in connect_retries).
+  // (an unknown path, answered 404); connects that find the accept queue full can stall or be
+  // dropped (counted in connect_retries).
   std::vector<std::unique_ptr<KeepAliveConnection>> connections(static_cast<size_t>(o.clients));
   const std::string probe =
       "GET /bench-connection-check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";

@@ -12,7 +12,7 @@ namespace tinyloop::app {
 void AddServerCommand(CLI::App& app, int* exit_code) {
   struct Args {
     std::string data_dir, host = "127.0.0.1";
-    int port = 4800, ingestion_port = 4810, threads = 64;
+    int port = 4800, ingestion_port = 4810, threads = 8;
     double max_body_mb = 128;
     bool verbose = false;
   };
@@ -28,7 +28,10 @@ void AddServerCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--host", args->host, "Address to listen on")->capture_default_str();
   cmd->add_option("--max-body-mb", args->max_body_mb, "Largest request body accepted (MB)")
       ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Worker threads per port")->capture_default_str();
+  cmd->add_option("--threads", args->threads,
+                  "Worker threads for the routes that may block (ingestion runs on the event "
+                  "loops)")
+      ->capture_default_str();
   cmd->add_flag("--verbose", args->verbose, "Log every request");
   cmd->callback([args, exit_code] {
     if (args->verbose) SetLogLevel(LogLevel::kDebug);

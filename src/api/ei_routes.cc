@@ -1,6 +1,7 @@
 // Edge Impulse-compatible endpoints (../shared/compat/edge-impulse.md): ingestion
 // POST /api/{category}/{data|files} and the Studio-API calls the EI tools make first.
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "api/routes.h"
@@ -72,14 +73,16 @@ void CountResult(Services& s, const StatusOr<service::IngestResult>& r) {
   }
 }
 
-HttpResponse IngestData(Services& s, const HttpRequest& req) {
-  IngestRequest r;
+// Decodes /data's headers into `r`; an answer when the request is refused before ingestion.
+std::optional<HttpResponse> ReadDataRequest(Services& s, const HttpRequest& req, IngestRequest& r) {
   Status headers = ReadIngestHeaders(req, r);
   if (headers.ok() && req.Header("content-type").empty()) {
     // Edge Impulse answers a missing required header with 421.
     s.metrics.CountRejected("missing_header");
-    return HttpResponse::Text("missing Content-Type header (application/json, "
-                              "application/cbor or application/octet-stream)", 421);
+    return HttpResponse::Text(
+        "missing Content-Type header (application/json, "
+        "application/cbor or application/octet-stream)",
+        421);
   }
   if (!headers.ok()) {
     s.metrics.CountRejected(std::string(StatusCodeName(headers.code())));
@@ -93,59 +96,99 @@ HttpResponse IngestData(Services& s, const HttpRequest& req) {
   r.kind = service::BodyKind::kAcquisition;
   r.content_type = req.Header("content-type");
   r.body = req.body;
-  auto result = s.ingest.Ingest(std::move(r));
-  CountResult(s, result);
-  if (!result.ok()) return EiTextError(result.status());
-  return HttpResponse::Text(result->file_name);
+  return std::nullopt;
+}
+
+// Answers once the sample committed (on the store's writer thread).
+void IngestData(Services& s, const HttpRequest& req, Respond respond) {
+  IngestRequest r;
+  if (auto refused = ReadDataRequest(s, req, r)) return respond(std::move(*refused));
+  s.ingest.IngestAsync(std::move(r),
+                       [&s, respond = std::move(respond)](StatusOr<service::IngestResult> result) {
+                         CountResult(s, result);
+                         if (!result.ok()) return respond(EiTextError(result.status()));
+                         respond(HttpResponse::Text(result->file_name));
+                       });
 }
 
 // Per Edge Impulse's documented limit.
 constexpr size_t kMaxFilesPerRequest = 1000;
 
-HttpResponse IngestFiles(Services& s, const HttpRequest& req) {
+// The /files answer: one entry per part, in order.
+HttpResponse FilesAnswer(Services& s, const std::vector<std::string>& file_names,
+                         const std::vector<StatusOr<service::IngestResult>>& results) {
+  Json files = Json::array();
+  for (size_t i = 0; i < file_names.size(); ++i) {
+    const StatusOr<service::IngestResult>& result = results[i];
+    CountResult(s, result);
+    if (!result.ok()) {
+      files.push_back(
+          {{"success", false}, {"fileName", file_names[i]}, {"error", result.status().message()}});
+      continue;
+    }
+    files.push_back({{"success", true},
+                     {"sampleId", result->sample_id},
+                     {"projectId", result->project_id},
+                     {"fileName", result->file_name},
+                     {"label", result->label},
+                     {"category", result->category},
+                     {"findings", FindingKinds(result->findings)}});
+  }
+  return HttpResponse::Json({{"success", true}, {"files", files}});
+}
+
+// Every part is ingested in one call (one commit); answers once it committed.
+void IngestFiles(Services& s, const HttpRequest& req, Respond respond) {
   IngestRequest common;
   if (Status st = ReadIngestHeaders(req, common); !st.ok()) {
     s.metrics.CountRejected(std::string(StatusCodeName(st.code())));
-    return EiJsonError(st);
+    return respond(EiJsonError(st));
   }
   // Authenticate once for the whole request: a wrong key is a 401, not N failed files.
   if (auto project = s.projects.Authenticate(common.api_key); !project.ok()) {
     s.metrics.CountRejected(std::string(StatusCodeName(project.status().code())));
-    return EiJsonError(project.status());
+    return respond(EiJsonError(project.status()));
   }
   if (!req.is_multipart) {
-    return EiJsonError(InvalidArgumentError("body must be multipart/form-data with parts named "
-                                            "'data'"));
+    return respond(EiJsonError(
+        InvalidArgumentError("body must be multipart/form-data with parts named 'data'")));
   }
-  if (req.parts.empty()) return EiJsonError(InvalidArgumentError("no files in the request"));
+  if (req.parts.empty())
+    return respond(EiJsonError(InvalidArgumentError("no files in the request")));
   if (req.parts.size() > kMaxFilesPerRequest) {
-    return EiJsonError(InvalidArgumentError(
+    return respond(EiJsonError(InvalidArgumentError(
         "request has " + std::to_string(req.parts.size()) + " multipart parts, more than the " +
-        "limit of " + std::to_string(kMaxFilesPerRequest)));
+        "limit of " + std::to_string(kMaxFilesPerRequest))));
   }
-  Json files = Json::array();
-  for (const MultipartPart& part : req.parts) {
+  // Parts not named "data" keep their error; the others get their ingestion result.
+  std::vector<StatusOr<service::IngestResult>> results;
+  std::vector<std::string> file_names;
+  std::vector<IngestRequest> requests;
+  std::vector<size_t> part_of_request;
+  for (size_t i = 0; i < req.parts.size(); ++i) {
+    const MultipartPart& part = req.parts[i];
+    file_names.push_back(part.file_name);
+    results.emplace_back(
+        InvalidArgumentError("multipart part '" + part.name + "' is not named 'data'"));
+    if (part.name != "data") continue;
     IngestRequest r = common;
     r.kind = service::BodyKind::kFile;
     r.file_name = part.file_name;
     r.content_type = part.content_type;
     r.body = part.content;
-    StatusOr<service::IngestResult> result =
-        part.name != "data" ? InvalidArgumentError("multipart part '" + part.name +
-                                                   "' is not named 'data'")
-                            : s.ingest.Ingest(std::move(r));
-    CountResult(s, result);
-    if (!result.ok()) {
-      files.push_back({{"success", false}, {"fileName", part.file_name},
-                       {"error", result.status().message()}});
-      continue;
-    }
-    files.push_back({{"success", true}, {"sampleId", result->sample_id},
-                     {"projectId", result->project_id}, {"fileName", result->file_name},
-                     {"label", result->label}, {"category", result->category},
-                     {"findings", FindingKinds(result->findings)}});
+    requests.push_back(std::move(r));
+    part_of_request.push_back(i);
   }
-  return HttpResponse::Json({{"success", true}, {"files", files}});
+  s.ingest.IngestManyAsync(
+      std::move(requests),
+      [&s, results = std::move(results), file_names = std::move(file_names),
+       part_of_request = std::move(part_of_request), respond = std::move(respond)](
+          std::vector<StatusOr<service::IngestResult>> ingested) mutable {
+        for (size_t k = 0; k < ingested.size(); ++k) {
+          results[part_of_request[k]] = std::move(ingested[k]);
+        }
+        respond(FilesAnswer(s, file_names, results));
+      });
 }
 
 Json StudioProject(const store::Project& p) {
@@ -182,10 +225,12 @@ HttpResponse StudioHmacKey(Services& s, const HttpRequest& req) {
 }  // namespace
 
 void AddEdgeImpulseRoutes(Router& router, Services& s) {
-  router.Add("POST", "/api/{category}/data", "ingest_data",
-             [&s](const HttpRequest& r) { return IngestData(s, r); });
-  router.Add("POST", "/api/{category}/files", "ingest_files",
-             [&s](const HttpRequest& r) { return IngestFiles(s, r); });
+  router.AddAsync(
+      "POST", "/api/{category}/data", "ingest_data",
+      [&s](const HttpRequest& r, Respond respond) { IngestData(s, r, std::move(respond)); });
+  router.AddAsync(
+      "POST", "/api/{category}/files", "ingest_files",
+      [&s](const HttpRequest& r, Respond respond) { IngestFiles(s, r, std::move(respond)); });
   router.Add("GET", "/v1/api/projects", "studio_projects",
              [&s](const HttpRequest& r) { return StudioProjects(s, r); });
   router.Add("GET", "/v1/api/{project}", "studio_project",

@@ -1,5 +1,6 @@
 // tinyloop's own HTTP request/response types, so routes and handlers never see the HTTP
-// library (cpp-httplib is confined to http_server.cc) and can be unit-tested without a socket.
+// libraries (Boost.Beast is confined to http_server.cc, cpp-httplib to http_client.cc) and
+// can be unit-tested without a socket.
 // Also the one mapping from Status to HTTP status and the one JSON error shape.
 #pragma once
 

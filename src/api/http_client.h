@@ -1,5 +1,5 @@
 // A small blocking HTTP/1.1 client (keep-alive) for the CLI talking to a tinyloop server and
-// for tests. cpp-httplib underneath, confined to http_transport.cc. Not thread-safe: one
+// for tests. cpp-httplib underneath, confined to http_client.cc. Not thread-safe: one
 // client per thread.
 #pragma once
 

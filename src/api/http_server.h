@@ -1,13 +1,13 @@
-// An HTTP/1.1 listener (cpp-httplib underneath, confined to http_server.cc) that turns each
-// request into an HttpRequest and hands it to one function. Keep-alive, a fixed worker pool,
-// and a body-size limit enforced from Content-Length before the body is read (413).
-// Start/Stop from one thread; the handler is called from many worker threads at once.
+// An HTTP/1.1 listener on one event-loop thread (Boost.Beast/Asio underneath, confined to
+// http_server.cc) that turns each request into an HttpRequest and hands it, with a way to
+// answer later, to one function. Keep-alive, pipelined requests (answered in order), and a
+// body-size limit enforced from Content-Length before the body is read (413).
+// Start/Stop from one thread.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "api/http.h"
 #include "base/status.h"
@@ -17,17 +17,24 @@ namespace tinyloop::api {
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   int port = 0;                        // 0 = any free port; Start() returns the chosen one
-  int worker_threads = 64;             // connections served at once (keep-alive holds one)
   size_t max_body_bytes = 128u << 20;  // larger requests get 413 without reading the body
-  int read_timeout_seconds = 30;
-  size_t max_multipart_parts = 1000;  // more parts: 400 (Edge Impulse's documented limit)
+  int read_timeout_seconds = 30;       // to receive a request once its first byte arrived
+  int keep_alive_seconds = 5;          // an idle connection is closed after this long
+  size_t max_multipart_parts = 1000;   // more parts: 400 (Edge Impulse's documented limit)
+  int listen_backlog = 1024;
 };
 
 class HttpServer {
  public:
-  using RequestHandler = std::function<HttpResponse(HttpRequest&)>;
+  // Delivers the answer to one request: call it exactly once, from any thread. Answers to
+  // the requests of one connection go out in the order the requests came.
+  using Responder = std::function<void(HttpResponse)>;
+  // Runs on the event-loop thread for every request and must not block: work that waits (a
+  // commit, a slow query) goes to another thread, which calls `respond` when done.
+  using RequestHandler = std::function<void(HttpRequest request, Responder respond)>;
   // Builds the response for a request refused before its handler ran (body too large,
-  // malformed request); the request carries method, path and headers only.
+  // malformed request, bad multipart); the request carries method, path and headers only.
+  // Runs on the event-loop thread.
   using ErrorResponder = std::function<HttpResponse(const HttpRequest&, const Status&)>;
 
   HttpServer(HttpServerOptions options, RequestHandler handler, ErrorResponder on_error);
@@ -38,8 +45,12 @@ class HttpServer {
   // Binds and starts serving on a background thread. Returns the bound port.
   // Unavailable when the address cannot be bound (message names host and port).
   StatusOr<int> Start();
-  // Stops accepting, finishes in-flight requests and joins. Idempotent.
+  // Stops accepting, waits (up to 30 s) for the answers of requests already handed to the
+  // handler, closes every connection and joins. Idempotent.
   void Stop();
+
+  // Requests handed to the handler and not yet answered (for tests and metrics).
+  int in_flight() const;
 
  private:
   struct Impl;

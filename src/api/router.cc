@@ -1,5 +1,8 @@
 #include "api/router.h"
 
+#include <future>
+#include <memory>
+
 namespace tinyloop::api {
 
 std::vector<std::string> SplitPath(const std::string& path) {
@@ -16,7 +19,12 @@ std::vector<std::string> SplitPath(const std::string& path) {
 
 void Router::Add(const std::string& method, const std::string& pattern, const std::string& name,
                  Handler handler) {
-  routes_.push_back(Route{method, SplitPath(pattern), name, std::move(handler)});
+  routes_.push_back(Route{method, SplitPath(pattern), name, std::move(handler), nullptr});
+}
+
+void Router::AddAsync(const std::string& method, const std::string& pattern,
+                      const std::string& name, AsyncHandler handler) {
+  routes_.push_back(Route{method, SplitPath(pattern), name, nullptr, std::move(handler)});
 }
 
 bool Router::Match(const Route& route, const std::vector<std::string>& path_segments,
@@ -33,7 +41,8 @@ bool Router::Match(const Route& route, const std::vector<std::string>& path_segm
   return true;
 }
 
-HttpResponse Router::Dispatch(HttpRequest& request, std::string* route_name) const {
+const Router::Route* Router::Find(HttpRequest& request, std::string* route_name,
+                                  HttpResponse* error) const {
   const std::vector<std::string> segments = SplitPath(request.path);
   bool path_known = false;
   for (const Route& route : routes_) {
@@ -43,14 +52,49 @@ HttpResponse Router::Dispatch(HttpRequest& request, std::string* route_name) con
     request.path_params.clear();
     Match(route, segments, &request.path_params);
     if (route_name) *route_name = route.name;
-    return route.handler(request);
+    return &route;
   }
   if (route_name) *route_name = path_known ? "method_not_allowed" : "not_found";
   if (path_known) {
-    return ErrorResponse(405, "method_not_allowed",
-                         request.method + " is not allowed on " + request.path);
+    *error = ErrorResponse(405, "method_not_allowed",
+                           request.method + " is not allowed on " + request.path);
+  } else {
+    *error = ErrorResponse(404, "not_found", "no route for " + request.method + " " + request.path);
   }
-  return ErrorResponse(404, "not_found", "no route for " + request.method + " " + request.path);
+  return nullptr;
+}
+
+bool Router::IsAsync(const HttpRequest& request) const {
+  const std::vector<std::string> segments = SplitPath(request.path);
+  for (const Route& route : routes_) {
+    if (route.method == request.method && Match(route, segments, nullptr)) {
+      return route.async_handler != nullptr;
+    }
+  }
+  return false;
+}
+
+void Router::DispatchAsync(HttpRequest& request, Respond respond, std::string* route_name) const {
+  HttpResponse error;
+  const Route* route = Find(request, route_name, &error);
+  if (route == nullptr) {
+    respond(std::move(error));
+  } else if (route->async_handler) {
+    route->async_handler(request, std::move(respond));
+  } else {
+    respond(route->handler(request));
+  }
+}
+
+HttpResponse Router::Dispatch(HttpRequest& request, std::string* route_name) const {
+  HttpResponse error;
+  const Route* route = Find(request, route_name, &error);
+  if (route == nullptr) return error;
+  if (route->handler) return route->handler(request);
+  auto answer = std::make_shared<std::promise<HttpResponse>>();
+  std::future<HttpResponse> response = answer->get_future();
+  route->async_handler(request, [answer](HttpResponse r) { answer->set_value(std::move(r)); });
+  return response.get();
 }
 
 }  // namespace tinyloop::api

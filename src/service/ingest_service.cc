@@ -1,6 +1,5 @@
 #include "service/ingest_service.h"
 
-
 #include "base/crypto.h"
 #include "base/ids.h"
 #include "formats/acquisition.h"
@@ -173,45 +172,78 @@ std::vector<StatusOr<IngestResult>> IngestService::IngestTrusted(
   return PrepareAndStore(&*project, std::move(requests));
 }
 
-std::vector<StatusOr<IngestResult>> IngestService::PrepareAndStore(
-    const store::Project* trusted_project, std::vector<IngestRequest> requests) {
-  std::vector<StatusOr<IngestResult>> results(requests.size(),
-                                              Status(StatusCode::kInternal, "not ingested"));
-  std::vector<store::NewSample> batch;
-  std::vector<size_t> batch_index;
-  std::vector<IngestResult> pending;
+IngestService::PreparedBatch IngestService::PrepareAll(const store::Project* trusted_project,
+                                                       std::vector<IngestRequest> requests) {
+  PreparedBatch batch;
+  batch.results.assign(requests.size(), Status(StatusCode::kInternal, "not ingested"));
   for (size_t i = 0; i < requests.size(); ++i) {
     auto project = trusted_project != nullptr ? StatusOr<store::Project>(*trusted_project)
                                               : projects_.Authenticate(requests[i].api_key);
     if (!project.ok()) {
-      results[i] = project.status();
+      batch.results[i] = project.status();
       continue;
     }
     auto prepared = Prepare(*project, std::move(requests[i]));
     if (!prepared.ok()) {
-      results[i] = prepared.status();
+      batch.results[i] = prepared.status();
       continue;
     }
     prepared->result.findings = prepared->sample.sample.findings;
-    batch.push_back(std::move(prepared->sample));
-    batch_index.push_back(i);
-    pending.push_back(std::move(prepared->result));
+    batch.samples.push_back(std::move(prepared->sample));
+    batch.result_index.push_back(i);
+    batch.pending.push_back(std::move(prepared->result));
   }
-  auto inserted = store_.InsertSamples(std::move(batch));
-  TL_CHECK(inserted.size() == batch_index.size());
+  return batch;
+}
+
+std::vector<StatusOr<IngestResult>> IngestService::Finish(
+    PreparedBatch& batch, std::vector<StatusOr<store::InsertedSample>> inserted) {
+  TL_CHECK(inserted.size() == batch.result_index.size());
   for (size_t k = 0; k < inserted.size(); ++k) {
     if (!inserted[k].ok()) {
-      results[batch_index[k]] = inserted[k].status();
+      batch.results[batch.result_index[k]] = inserted[k].status();
       continue;
     }
-    pending[k].sample_id = inserted[k]->id;
+    IngestResult& result = batch.pending[k];
+    result.sample_id = inserted[k]->id;
     if (inserted[k]->duplicate_of) {
-      pending[k].findings.push_back(
+      result.findings.push_back(
           {"duplicate", "same values as sample " + std::to_string(*inserted[k]->duplicate_of)});
     }
-    results[batch_index[k]] = std::move(pending[k]);
+    batch.results[batch.result_index[k]] = std::move(result);
   }
-  return results;
+  return std::move(batch.results);
+}
+
+std::vector<StatusOr<IngestResult>> IngestService::PrepareAndStore(
+    const store::Project* trusted_project, std::vector<IngestRequest> requests) {
+  PreparedBatch batch = PrepareAll(trusted_project, std::move(requests));
+  auto inserted = store_.InsertSamples(std::move(batch.samples));
+  return Finish(batch, std::move(inserted));
+}
+
+void IngestService::IngestManyAsync(std::vector<IngestRequest> requests, IngestManyDone done) {
+  auto batch = std::make_shared<PreparedBatch>(PrepareAll(nullptr, std::move(requests)));
+  if (batch->samples.empty()) {
+    done(std::move(batch->results));
+    return;
+  }
+  std::vector<store::NewSample> samples = std::move(batch->samples);
+  store_.InsertSamplesAsync(
+      std::move(samples),
+      [batch, done = std::move(done)](std::vector<StatusOr<store::InsertedSample>> inserted) {
+        done(Finish(*batch, std::move(inserted)));
+      });
+}
+
+void IngestService::IngestAsync(IngestRequest request,
+                                std::function<void(StatusOr<IngestResult>)> done) {
+  std::vector<IngestRequest> one;
+  one.push_back(std::move(request));
+  IngestManyAsync(std::move(one),
+                  [done = std::move(done)](std::vector<StatusOr<IngestResult>> results) {
+                    done(std::move(results[0]));
+                  });
 }
 
 }  // namespace tinyloop::service

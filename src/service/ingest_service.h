@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -41,10 +42,10 @@ struct IngestRequest {
   BodyKind kind = BodyKind::kAcquisition;
   bool disallow_duplicates = false;
   bool add_date_id = false;
-  Json metadata = Json::object();  // x-metadata; must be an object
-  std::string device_type;         // x-device-type, used when the body names none
-  std::string upload_source;       // x-upload-source
-  double interval_ms_override = 0; // > 0: use for bodies without timing (CSV without time)
+  Json metadata = Json::object();   // x-metadata; must be an object
+  std::string device_type;          // x-device-type, used when the body names none
+  std::string upload_source;        // x-upload-source
+  double interval_ms_override = 0;  // > 0: use for bodies without timing (CSV without time)
 };
 
 struct IngestResult {
@@ -80,6 +81,15 @@ class IngestService {
   // per request, in order. Used by the CLI and the in-process benchmark.
   std::vector<StatusOr<IngestResult>> IngestMany(std::vector<IngestRequest> requests);
 
+  // Asynchronous acknowledgement (the event-loop HTTP server): authenticates, decodes,
+  // verifies and checks on the calling thread, then returns without waiting for the commit.
+  // `done` gets the results (the same as IngestMany's) once the samples committed, on the
+  // store's writer thread, or on the calling thread when nothing was left to store. `done`
+  // must be quick and must not call the store's write methods.
+  using IngestManyDone = std::function<void(std::vector<StatusOr<IngestResult>>)>;
+  void IngestManyAsync(std::vector<IngestRequest> requests, IngestManyDone done);
+  void IngestAsync(IngestRequest request, std::function<void(StatusOr<IngestResult>)> done);
+
   // Like IngestMany, for callers that already hold the data folder (the local CLI): the
   // requests' api_key is ignored and every sample goes to `project_id` (NotFound if unknown).
   std::vector<StatusOr<IngestResult>> IngestTrusted(int64_t project_id,
@@ -101,10 +111,24 @@ class IngestService {
     SchemaLearner learner;
   };
 
+  // The requests of one call once prepared: the results so far (errors of the refused ones),
+  // the samples to store and, for each, its index in the results and its result to be.
+  struct PreparedBatch {
+    std::vector<StatusOr<IngestResult>> results;
+    std::vector<store::NewSample> samples;
+    std::vector<size_t> result_index;
+    std::vector<IngestResult> pending;
+  };
+
   // Prepares each request for its project (nullptr: authenticate by api_key) and stores the
   // prepared ones in one InsertSamples call.
   std::vector<StatusOr<IngestResult>> PrepareAndStore(const store::Project* project,
                                                       std::vector<IngestRequest> requests);
+  PreparedBatch PrepareAll(const store::Project* trusted_project,
+                           std::vector<IngestRequest> requests);
+  // Fills the results of the stored samples from InsertSamples' answers.
+  static std::vector<StatusOr<IngestResult>> Finish(
+      PreparedBatch& batch, std::vector<StatusOr<store::InsertedSample>> inserted);
   StatusOr<Prepared> Prepare(const store::Project& project, IngestRequest request);
   ProjectSchemaState& SchemaState(int64_t project_id);
   // Updates the learner with the sample, checks it, persists the learner while it learns.

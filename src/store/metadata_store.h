@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,7 +44,7 @@ struct SampleFilter {
 };
 
 struct SampleList {
-  int64_t total = 0;  // matching samples, ignoring limit/offset
+  int64_t total = 0;            // matching samples, ignoring limit/offset
   std::vector<Sample> samples;  // ordered by id ascending
 };
 
@@ -76,6 +77,15 @@ class MetadataStore {
   // concurrent callers). Each element gets its own result: AlreadyExists for a rejected
   // duplicate, NotFound for an unknown project; the others are still stored.
   virtual std::vector<StatusOr<InsertedSample>> InsertSamples(std::vector<NewSample> samples) = 0;
+
+  // Like InsertSamples, without waiting for the commit: `done` gets the same results once the
+  // transaction holding the samples committed (or failed). Implementations with a writer
+  // thread call `done` on it, so `done` must be quick and must not call back into the store's
+  // write methods; this default runs InsertSamples and calls `done` on the calling thread.
+  virtual void InsertSamplesAsync(std::vector<NewSample> samples,
+                                  std::function<void(std::vector<StatusOr<InsertedSample>>)> done) {
+    done(InsertSamples(std::move(samples)));
+  }
 
   virtual StatusOr<SampleList> ListSamples(const SampleFilter& filter) = 0;
   virtual StatusOr<Sample> GetSample(int64_t project_id, int64_t sample_id) = 0;  // NotFound

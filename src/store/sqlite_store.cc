@@ -260,44 +260,101 @@ StatusOr<ApiKey> SqliteStore::FindApiKeyByHash(const std::string& key_hash) {
   return WithReader(*readers_, [&](Db& db) { return internal::SelectApiKeyByHash(db, key_hash); });
 }
 
-std::vector<StatusOr<InsertedSample>> SqliteStore::InsertSamples(std::vector<NewSample> samples) {
-  const size_t n = samples.size();
-  std::vector<Status> statuses(n);
-  std::vector<InsertedSample> inserted(n);
-  try {
-    std::vector<internal::PreparedSample> prepared(n);
-    std::vector<size_t> sample_of_job;
-    std::vector<WriteJob> jobs;
-    jobs.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-      statuses[i] = PrepareSample(samples[i], &prepared[i]);
-      if (!statuses[i].ok()) continue;
-      WriteJob job;
-      job.blob = BlobStore::PendingBlob{samples[i].sample.sha256, samples[i].body};
-      job.apply = [&prepared, &inserted, i](Db& db) -> Status {
-        TL_ASSIGN_OR_RETURN(inserted[i], internal::InsertSample(db, prepared[i]));
-        return OkStatus();
-      };
-      jobs.push_back(std::move(job));
-      sample_of_job.push_back(i);
-    }
-    std::vector<Status> results = writer_->Execute(std::move(jobs));
-    for (size_t j = 0; j < results.size(); ++j) statuses[sample_of_job[j]] = std::move(results[j]);
-  } catch (const std::exception& e) {
-    for (Status& s : statuses) {
-      if (s.ok()) s = InternalError(std::string("store write failed: ") + e.what());
-    }
+namespace {
+
+// One InsertSamples call. The write jobs point into it (bodies, prepared rows, outputs), so it
+// stays in one place until the batch holding them committed.
+struct InsertCall {
+  std::vector<NewSample> samples;
+  std::vector<Status> statuses;
+  std::vector<internal::PreparedSample> prepared;
+  std::vector<InsertedSample> inserted;
+  std::vector<size_t> sample_of_job;
+};
+
+// Prepares every sample on the calling thread and returns the write jobs of the valid ones.
+std::vector<WriteJob> MakeInsertJobs(InsertCall& call) {
+  const size_t n = call.samples.size();
+  call.statuses.resize(n);
+  call.prepared.resize(n);
+  call.inserted.resize(n);
+  std::vector<WriteJob> jobs;
+  jobs.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    call.statuses[i] = PrepareSample(call.samples[i], &call.prepared[i]);
+    if (!call.statuses[i].ok()) continue;
+    WriteJob job;
+    job.blob = BlobStore::PendingBlob{call.samples[i].sample.sha256, call.samples[i].body};
+    job.apply = [&call, i](Db& db) -> Status {
+      TL_ASSIGN_OR_RETURN(call.inserted[i], internal::InsertSample(db, call.prepared[i]));
+      return OkStatus();
+    };
+    jobs.push_back(std::move(job));
+    call.sample_of_job.push_back(i);
+  }
+  return jobs;
+}
+
+// Fails every sample still ok with the exception's message (nothing was queued).
+void FailInsertCall(InsertCall& call, const std::exception& e) {
+  call.statuses.resize(call.samples.size());
+  for (Status& s : call.statuses) {
+    if (s.ok()) s = InternalError(std::string("store write failed: ") + e.what());
+  }
+}
+
+std::vector<StatusOr<InsertedSample>> FinishInsert(InsertCall& call,
+                                                   std::vector<Status> job_results) {
+  for (size_t j = 0; j < job_results.size(); ++j) {
+    call.statuses[call.sample_of_job[j]] = std::move(job_results[j]);
   }
   std::vector<StatusOr<InsertedSample>> out;
-  out.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    if (statuses[i].ok()) {
-      out.emplace_back(inserted[i]);
+  out.reserve(call.statuses.size());
+  for (size_t i = 0; i < call.statuses.size(); ++i) {
+    if (call.statuses[i].ok()) {
+      out.emplace_back(call.inserted[i]);
     } else {
-      out.emplace_back(std::move(statuses[i]));
+      out.emplace_back(std::move(call.statuses[i]));
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<StatusOr<InsertedSample>> SqliteStore::InsertSamples(std::vector<NewSample> samples) {
+  InsertCall call;
+  call.samples = std::move(samples);
+  std::vector<Status> results;
+  try {
+    results = writer_->Execute(MakeInsertJobs(call));
+  } catch (const std::exception& e) {
+    FailInsertCall(call, e);
+    results.clear();
+    call.sample_of_job.clear();
+  }
+  return FinishInsert(call, std::move(results));
+}
+
+void SqliteStore::InsertSamplesAsync(
+    std::vector<NewSample> samples,
+    std::function<void(std::vector<StatusOr<InsertedSample>>)> done) {
+  auto call = std::make_shared<InsertCall>();
+  call->samples = std::move(samples);
+  std::vector<WriteJob> jobs;
+  try {
+    jobs = MakeInsertJobs(*call);
+  } catch (const std::exception& e) {
+    FailInsertCall(*call, e);
+    call->sample_of_job.clear();
+    done(FinishInsert(*call, {}));
+    return;
+  }
+  // The callback owns the call, so the jobs' pointers into it stay valid until they ran.
+  writer_->ExecuteAsync(std::move(jobs),
+                        [call, done = std::move(done)](std::vector<Status> results) {
+                          done(FinishInsert(*call, std::move(results)));
+                        });
 }
 
 StatusOr<SampleList> SqliteStore::ListSamples(const SampleFilter& filter) {

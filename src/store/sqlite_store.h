@@ -90,6 +90,10 @@ class SqliteStore final : public MetadataStore {
   StatusOr<ApiKey> FindApiKeyByHash(const std::string& key_hash) override;
 
   std::vector<StatusOr<InsertedSample>> InsertSamples(std::vector<NewSample> samples) override;
+  // `done` runs on the writer thread right after the commit (or, for samples refused before
+  // any was queued, on the calling thread).
+  void InsertSamplesAsync(std::vector<NewSample> samples,
+                          std::function<void(std::vector<StatusOr<InsertedSample>>)> done) override;
 
   // limit is clamped to [1, 10000]; InvalidArgument for a negative offset.
   StatusOr<SampleList> ListSamples(const SampleFilter& filter) override;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <iostream>
 #include <set>
 #include <thread>
@@ -90,6 +91,60 @@ TEST(SqliteStoreConcurrencyTest, EightThreadsInsertEverySampleExactlyOnce) {
     EXPECT_TRUE(unique.count(s.id)) << s.id;
   }
   EXPECT_EQ(files.size(), static_cast<size_t>(kThreads * kPerThread));
+}
+
+TEST(SqliteStoreConcurrencyTest, AsyncInsertsAnswerAfterCommitWithTheSyncResults) {
+  internal::TestTempDir dir;
+  auto store = OpenStore(dir.path());
+  ASSERT_TRUE(store);
+  const int64_t project = NewProject(*store, "fan");
+  constexpr int kCalls = 300;
+  std::vector<std::promise<std::vector<StatusOr<InsertedSample>>>> answers(kCalls);
+  for (int i = 0; i < kCalls; ++i) {
+    std::vector<NewSample> samples;
+    samples.push_back(MakeTestSample(project, i));
+    samples.back().disallow_duplicates = true;
+    if (i % 3 == 0) {
+      // The same values again in the same call: refused as a duplicate, the first kept.
+      samples.push_back(MakeTestSample(project, i));
+      samples.back().disallow_duplicates = true;
+    }
+    store->InsertSamplesAsync(std::move(samples),
+                              [&answers, i](std::vector<StatusOr<InsertedSample>> r) {
+                                answers[i].set_value(std::move(r));
+                              });
+  }
+  std::set<int64_t> ids;
+  int refused = 0;
+  for (int i = 0; i < kCalls; ++i) {
+    auto results = answers[i].get_future().get();
+    ASSERT_EQ(results.size(), i % 3 == 0 ? 2u : 1u);
+    ASSERT_TRUE(results[0].ok()) << results[0].status().ToString();
+    ids.insert(results[0]->id);
+    if (results.size() == 2) {
+      EXPECT_EQ(results[1].status().code(), StatusCode::kAlreadyExists);
+      ++refused;
+    }
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kCalls));
+  EXPECT_EQ(refused, kCalls / 3);
+  SampleFilter filter;
+  filter.project_id = project;
+  auto listed = store->ListSamples(filter);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->total, kCalls);
+
+  // An invalid sample fails alone, before anything is queued.
+  std::vector<NewSample> bad;
+  bad.push_back(MakeTestSample(project, 100000));
+  bad.back().values.push_back(1.0f);  // no longer length x axes
+  std::promise<std::vector<StatusOr<InsertedSample>>> bad_answer;
+  store->InsertSamplesAsync(std::move(bad), [&](std::vector<StatusOr<InsertedSample>> r) {
+    bad_answer.set_value(std::move(r));
+  });
+  auto bad_results = bad_answer.get_future().get();
+  ASSERT_EQ(bad_results.size(), 1u);
+  EXPECT_EQ(bad_results[0].status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(SqliteStoreConcurrencyTest, ConcurrentDisallowedDuplicatesStoreExactlyOne) {

@@ -28,12 +28,19 @@ Status RunApply(WriteJob& job, Db& db) {
 
 }  // namespace
 
-// Counts down the jobs of one Execute call; the caller waits for zero.
+// Counts down the jobs of one Execute call; Done() is called once per job on the writer thread.
 class GroupCommitWriter::Completion {
  public:
-  explicit Completion(size_t jobs) : remaining_(jobs) {}
+  virtual ~Completion() = default;
+  virtual void Done() = 0;
+};
 
-  void Done() {
+// Execute: the caller waits for zero.
+class GroupCommitWriter::BlockingCompletion : public Completion {
+ public:
+  explicit BlockingCompletion(size_t jobs) : remaining_(jobs) {}
+
+  void Done() override {
     // Notify under the lock: the waiter destroys this object as soon as it sees zero.
     std::lock_guard<std::mutex> lock(mu_);
     if (--remaining_ == 0) cv_.notify_all();
@@ -48,6 +55,28 @@ class GroupCommitWriter::Completion {
   std::mutex mu_;
   std::condition_variable cv_;
   size_t remaining_;
+};
+
+// ExecuteAsync: owns the results; at zero it hands them to the callback and deletes itself.
+// Only the writer thread calls Done, so the count needs no lock.
+class GroupCommitWriter::CallbackCompletion : public Completion {
+ public:
+  CallbackCompletion(size_t jobs, std::function<void(std::vector<Status>)> done)
+      : results(jobs), remaining_(jobs), done_(std::move(done)) {}
+
+  void Done() override {
+    if (--remaining_ > 0) return;
+    std::function<void(std::vector<Status>)> done = std::move(done_);
+    std::vector<Status> out = std::move(results);
+    delete this;
+    done(std::move(out));
+  }
+
+  std::vector<Status> results;
+
+ private:
+  size_t remaining_;
+  std::function<void(std::vector<Status>)> done_;
 };
 
 // Runs one task at a time on its own thread. The writer thread hands it the batch's blob
@@ -136,23 +165,42 @@ size_t GroupCommitWriter::queued_jobs() const {
   return queue_.size();
 }
 
-std::vector<Status> GroupCommitWriter::Execute(std::vector<WriteJob> jobs) {
-  std::vector<Status> results(jobs.size());
-  if (jobs.empty()) return results;
-  Completion completion(jobs.size());
+bool GroupCommitWriter::Enqueue(std::vector<WriteJob>& jobs, Status* results,
+                                Completion* completion) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) {
-      for (Status& r : results) r = UnavailableError("the store is shutting down");
-      return results;
-    }
+    if (stopping_) return false;
     for (size_t i = 0; i < jobs.size(); ++i) {
-      queue_.push_back(Pending{std::move(jobs[i]), &results[i], &completion});
+      queue_.push_back(Pending{std::move(jobs[i]), &results[i], completion});
     }
   }
   cv_.notify_one();
+  return true;
+}
+
+std::vector<Status> GroupCommitWriter::Execute(std::vector<WriteJob> jobs) {
+  std::vector<Status> results(jobs.size());
+  if (jobs.empty()) return results;
+  BlockingCompletion completion(jobs.size());
+  if (!Enqueue(jobs, results.data(), &completion)) {
+    for (Status& r : results) r = UnavailableError("the store is shutting down");
+    return results;
+  }
   completion.Wait();
   return results;
+}
+
+void GroupCommitWriter::ExecuteAsync(std::vector<WriteJob> jobs,
+                                     std::function<void(std::vector<Status>)> done) {
+  if (jobs.empty()) {
+    done({});
+    return;
+  }
+  auto* completion = new CallbackCompletion(jobs.size(), std::move(done));
+  if (!Enqueue(jobs, completion->results.data(), completion)) {
+    for (Status& r : completion->results) r = UnavailableError("the store is shutting down");
+    for (size_t i = 0; i < jobs.size(); ++i) completion->Done();  // the last one deletes it
+  }
 }
 
 Status GroupCommitWriter::Execute(WriteJob job) {

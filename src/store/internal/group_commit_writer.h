@@ -59,12 +59,21 @@ class GroupCommitWriter {
   std::vector<Status> Execute(std::vector<WriteJob> jobs);
   Status Execute(WriteJob job);
 
+  // Like Execute, without blocking: queues `jobs` and returns at once; `done` gets one result
+  // per job, in order, on the writer thread right after the batch holding the last of them
+  // committed (or failed). `done` must be quick and must not call Execute (it would wait for
+  // the thread it runs on). When the writer is stopping, `done` runs on the calling thread
+  // with Unavailable for every job. Empty `jobs`: `done` runs at once with no results.
+  void ExecuteAsync(std::vector<WriteJob> jobs, std::function<void(std::vector<Status>)> done);
+
   // Transactions committed so far, and jobs waiting for the writer (for tests and metrics).
   int64_t transactions_committed() const { return transactions_committed_.load(); }
   size_t queued_jobs() const;
 
  private:
   class Completion;
+  class BlockingCompletion;
+  class CallbackCompletion;
   class Helper;
   struct Pending {
     WriteJob job;
@@ -87,6 +96,8 @@ class GroupCommitWriter {
   static constexpr size_t kNoBlob = static_cast<size_t>(-1);
 
   GroupCommitWriter(std::unique_ptr<Db> db, BlobStore* blobs, int max_batch);
+  // Queues the jobs with their result slots; false (nothing queued) when stopping.
+  bool Enqueue(std::vector<WriteJob>& jobs, Status* results, Completion* completion);
   void Loop();
   void RunBatch(std::vector<Pending>& batch);
   // Inside the open transaction: finds the batch's distinct blobs and inserts an index row

@@ -269,5 +269,51 @@ TEST_F(GroupCommitWriterTest, DestructorFinishesQueuedJobs) {
   EXPECT_EQ(done.load(), 100);
 }
 
+TEST_F(GroupCommitWriterTest, ExecuteAsyncAnswersOnTheWriterThreadAfterTheCommit) {
+  std::promise<std::vector<Status>> answered;
+  std::promise<std::thread::id> answered_on;
+  std::vector<WriteJob> jobs;
+  jobs.push_back(Insert(1));
+  jobs.push_back(Insert(1));  // UNIQUE: fails alone
+  jobs.push_back(Insert(2));
+  const int64_t commits_before = writer_->transactions_committed();
+  writer_->ExecuteAsync(std::move(jobs), [&](std::vector<Status> results) {
+    answered_on.set_value(std::this_thread::get_id());
+    // Already durable: the batch committed before the answer.
+    EXPECT_GT(writer_->transactions_committed(), commits_before);
+    answered.set_value(std::move(results));
+  });
+  const std::vector<Status> results = answered.get_future().get();
+  EXPECT_NE(answered_on.get_future().get(), std::this_thread::get_id());
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_TRUE(results[0].ok()) << results[0].ToString();
+  EXPECT_FALSE(results[1].ok());
+  EXPECT_TRUE(results[2].ok()) << results[2].ToString();
+  EXPECT_EQ(Count(), 2);
+}
+
+TEST_F(GroupCommitWriterTest, ExecuteAsyncCallsShareBatchesAndEachIsAnsweredOnce) {
+  constexpr int kCalls = 200;
+  std::atomic<int> answers{0};
+  std::atomic<int> ok{0};
+  for (int i = 0; i < kCalls; ++i) {
+    std::vector<WriteJob> jobs;
+    jobs.push_back(Insert(1000 + i));
+    writer_->ExecuteAsync(std::move(jobs), [&](std::vector<Status> results) {
+      if (results.size() == 1 && results[0].ok()) ++ok;
+      ++answers;
+    });
+  }
+  writer_.reset();  // finishes every queued job, answering each
+  EXPECT_EQ(answers.load(), kCalls);
+  EXPECT_EQ(ok.load(), kCalls);
+}
+
+TEST_F(GroupCommitWriterTest, ExecuteAsyncWithNoJobsAnswersAtOnce) {
+  bool answered = false;
+  writer_->ExecuteAsync({}, [&](std::vector<Status> results) { answered = results.empty(); });
+  EXPECT_TRUE(answered);
+}
+
 }  // namespace
 }  // namespace tinyloop::store::internal
