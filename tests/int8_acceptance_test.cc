@@ -79,12 +79,12 @@ TEST(Int8AcceptanceTest, StHarInt8WithinOnePointAndReimportsIdentically) {
   EXPECT_LE(std::fabs(result->int8_classification.accuracy - result->classification.accuracy),
             0.01);
 
-  // Outputs of both written files on every test window of the data (testing/ folder).
+  // Outputs of both written files on the windows of (up to) 300 recordings.
   auto loaded = LoadDataset(dir.string());
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   std::vector<const formats::DecodedSample*> samples;
   for (const Recording& r : loaded->recordings) {
-    if (r.category == Category::kTesting) samples.push_back(&r.sample);
+    if (samples.size() < 300) samples.push_back(&r.sample);
   }
   ASSERT_FALSE(samples.empty());
   auto features = ComputeFeatures(result->impulse, samples);

@@ -424,6 +424,7 @@ StatusOr<TrainResult> TrainImpulse(const TrainRequest& request, const ProgressSi
   result.epochs_run = int(network.history().size());
   result.best_epoch = network.best_epoch();
   train::NetworkParams params = network.params();
+  const train::NetworkParams standardized_params = params;  // what the int8 model quantizes
   if (fold_target >= 0) {
     FoldStandardizer(standardizer, size_t(fold_target) < params.layers.size()
                                        ? &params.layers[fold_target]
@@ -454,7 +455,22 @@ StatusOr<TrainResult> TrainImpulse(const TrainRequest& request, const ProgressSi
   Emit(progress, "quantize", "int8 post-training quantization of the network");
   const train::FeatureMatrix calibration_rows =
       SelectRows(features, [&](int rec) { return splits[rec] == Split::kTrain; });
-  TL_ASSIGN_OR_RETURN(Int8Model int8, BuildInt8Model(imported, calibration_rows));
+  // The int8 model standardizes its input in float32 and quantizes the unfolded network.
+  model::Graph int8_source = imported;
+  InputStandardization int8_standardization;
+  if (fold_target >= 0) {
+    TL_ASSIGN_OR_RETURN(int8_source,
+                        train::ExportFloatGraph(config.learning.nn, standardized_params));
+    const size_t channels = standardizer.mean.size();
+    for (int64_t i = 0; i < features.cols; ++i) {
+      const double inv_std = standardizer.inv_std[size_t(i) % channels];
+      int8_standardization.scale.push_back(float(inv_std));
+      int8_standardization.shift.push_back(
+          float(-standardizer.mean[size_t(i) % channels] * inv_std));
+    }
+  }
+  TL_ASSIGN_OR_RETURN(Int8Model int8,
+                      BuildInt8Model(int8_source, calibration_rows, int8_standardization));
   result.model_int8_tflite = int8.tflite;
   TL_ASSIGN_OR_RETURN(std::unique_ptr<ModelRunner> int8_runner, ModelRunner::Create(int8.graph));
   Emit(progress, "evaluate", "evaluating model_int8.tflite on the test windows");

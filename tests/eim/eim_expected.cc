@@ -1,7 +1,8 @@
 // Test helper for tests/eim/run.sh: the offline pipeline's prediction on one window, as JSON.
 // Usage: eim_expected MODEL_DIR DATA_DIR. Takes the first recording of DATA_DIR, computes its
-// windows' features and runs the model the .eim deploys (model_int8.tflite, else model.tflite)
-// and anomaly.json, and prints {"features":[raw window 0],"classification":{label:score},"anomaly":score?}.
+// windows' features, runs the model the .eim deploys (model_int8.tflite, else model.tflite) and
+// anomaly.json, and prints
+// {"features":[raw window 0],"classification":{label:score},"anomaly":score?}.
 #include <cstdio>
 #include <fstream>
 #include <iterator>
