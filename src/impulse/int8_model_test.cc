@@ -139,5 +139,61 @@ TEST(Int8ModelTest, Conv2dDepthwiseGlobalAveragePool) {
                          {OpType::kConv2D, OpType::kDepthwiseConv2D, OpType::kMean}, 0.06);
 }
 
+TEST(Int8ModelTest, StandardizationRunsInFloatBeforeQuantize) {
+  // Features of ranges from 0.001 to 1000: the network sees them standardized, the int8 model
+  // takes them raw and standardizes in float32 before its single int8 input scale.
+  const train::NnSpec spec = ParseSpec(R"({"input_shape": [8], "layers": [
+      {"type": "dense", "units": 16, "activation": "relu"}],
+      "output": {"type": "classifier", "classes": 3}})");
+  const train::TrainData z = RandomData(spec, 200, 5);
+  const train::TrainData z_test = RandomData(spec, 32, 6);
+  InputStandardization s;
+  for (int f = 0; f < 8; ++f) {
+    const float range = std::pow(10.0f, float(f % 7) - 3.0f);
+    s.scale.push_back(1.0f / range);
+    s.shift.push_back(-0.5f);
+  }
+  // raw = (z - shift) / scale, so raw * scale + shift == z up to float rounding.
+  auto raw = [&](const std::vector<float>& rows) {
+    std::vector<float> out(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) out[i] = (rows[i] - s.shift[i % 8]) / s.scale[i % 8];
+    return out;
+  };
+  train::TrainOptions options;
+  options.epochs = 4;
+  options.patience = 0;
+  auto net = train::TrainNetwork(spec, z, {}, options);
+  ASSERT_TRUE(net.ok()) << net.status().ToString();
+  auto graph = net->ExportGraph();
+  ASSERT_TRUE(graph.ok());
+  train::FeatureMatrix calibration;
+  calibration.cols = 8;
+  calibration.rows = 200;
+  calibration.values = raw(z.features);
+  auto int8 = BuildInt8Model(*graph, calibration, s);
+  ASSERT_TRUE(int8.ok()) << int8.status().ToString();
+  ASSERT_GE(int8->graph.ops.size(), 3u);
+  EXPECT_EQ(int8->graph.ops[0].type, OpType::kMul);
+  EXPECT_EQ(int8->graph.ops[1].type, OpType::kAdd);
+  EXPECT_EQ(int8->graph.ops[2].type, OpType::kQuantize);
+  EXPECT_EQ(int8->graph.tensors[int8->graph.inputs[0]].type, model::DType::kFloat32);
+  auto float_runner = ModelRunner::Create(*graph);
+  auto int8_runner = ModelRunner::Create(int8->graph);
+  ASSERT_TRUE(float_runner.ok() && int8_runner.ok());
+  auto expected = (*float_runner)->Predict(z_test.features);
+  auto got = (*int8_runner)->Predict(raw(z_test.features));
+  ASSERT_TRUE(expected.ok() && got.ok());
+  double max_error = 0;
+  for (size_t i = 0; i < got->size(); ++i) {
+    max_error = std::max(max_error, std::fabs(double((*got)[i]) - (*expected)[i]));
+  }
+  EXPECT_LE(max_error, 0.06);
+
+  InputStandardization wrong = s;
+  wrong.scale.pop_back();
+  EXPECT_EQ(BuildInt8Model(*graph, calibration, wrong).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace tinyloop::impulse
