@@ -3,6 +3,7 @@
 // check that bad input fails with a one-line message.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -43,10 +44,27 @@ TEST(TrainCliTest, TrainsAndEvaluatesSimulatedFan) {
   EXPECT_EQ(j["model_dir"], model);
   EXPECT_TRUE(j["anomaly_auc"].is_number()) << j.dump();
   EXPECT_TRUE(j["train_seconds"].is_number());
-  for (const char* f : {"impulse.json", "model.tflite", "labels.txt", "anomaly.json",
-                        "evaluation.json", "model_card.md", "dataset.json"}) {
+  for (const char* f : {"impulse.json", "model.tflite", "model_int8.tflite", "labels.txt",
+                        "anomaly.json", "evaluation.json", "model_card.md", "dataset.json"}) {
     EXPECT_TRUE(fs::exists(fs::path(model) / f)) << f;
   }
+  // Issue 4: the int8 model's accuracy, and compile deploys model_int8.tflite from a MODEL_DIR
+  // to a device target while --target tflite keeps the float model.
+  ASSERT_TRUE(j["int8_accuracy"].is_number()) << j.dump();
+  EXPECT_LE(std::abs(j["int8_accuracy"].get<double>() - j["accuracy"].get<double>()), 0.05)
+      << j.dump();
+  ProcessResult lib = RunTinyloop(
+      {"compile", model, "--target", "cpp-lib", "--out", dir.path() + "/lib", "--json"});
+  ASSERT_EQ(lib.exit_code, 0) << lib.err;
+  const Json report = LastJson(lib);
+  EXPECT_EQ(report["model_file"], "model_int8.tflite") << report.dump();
+  EXPECT_GT(report["arena_bytes"].get<int64_t>(), 0);
+  EXPECT_GT(report["ops"]["FULLY_CONNECTED"].get<int64_t>(), 0) << report.dump();
+  EXPECT_GT(report["ops"]["QUANTIZE"].get<int64_t>(), 0) << report.dump();
+  ProcessResult file = RunTinyloop(
+      {"compile", model, "--target", "tflite", "--out", dir.path() + "/m.tflite", "--json"});
+  ASSERT_EQ(file.exit_code, 0) << file.err;
+  EXPECT_EQ(LastJson(file)["model_file"], "model.tflite");
 
   // The impulse it wrote trains again with --impulse, and eval reproduces the test figures.
   ProcessResult again = RunTinyloop({"train", data, "--out", dir.path() + "/model2", "--impulse",

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -165,7 +166,7 @@ TEST(ImpulseAcceptanceTest, SpeechCommandsSpeakerDisjointFoldsAtLeast65Percent) 
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   ASSERT_EQ(loaded->labels.size(), 12u);
   constexpr int kFolds = 3;
-  double sum = 0;
+  double sum = 0, int8_sum = 0;
   for (int fold = 0; fold < kFolds; ++fold) {
     Dataset d = *loaded;
     for (Recording& r : d.recordings) {
@@ -179,10 +180,17 @@ TEST(ImpulseAcceptanceTest, SpeechCommandsSpeakerDisjointFoldsAtLeast65Percent) 
     ASSERT_TRUE(result.ok()) << result.status().message();
     PrintFigure("speech_commands fold " + std::to_string(fold) + " accuracy",
                 result->classification.accuracy, result->train_seconds);
+    PrintFigure("speech_commands fold " + std::to_string(fold) + " int8 accuracy",
+                result->int8_classification.accuracy, 0);
     sum += result->classification.accuracy;
+    int8_sum += result->int8_classification.accuracy;
   }
   PrintFigure("speech_commands mean accuracy over speaker-disjoint folds", sum / kFolds, 0);
+  PrintFigure("speech_commands mean int8 accuracy over speaker-disjoint folds", int8_sum / kFolds,
+              0);
   EXPECT_GE(sum / kFolds, 0.65);
+  // Issue 4: model_int8.tflite within 1 percentage point of the float model.
+  EXPECT_LE(std::fabs(int8_sum - sum) / kFolds, 0.01);
 }
 
 }  // namespace

@@ -121,11 +121,15 @@ void AddTrainCommand(CLI::App& app, int* exit_code) {
     std::printf("accuracy %.1f %% (95 %% CI %.1f-%.1f) on %lld test windows, F1 macro %.3f\n",
                 100 * report.accuracy, 100 * report.accuracy_ci95.lo, 100 * report.accuracy_ci95.hi,
                 static_cast<long long>(report.samples), report.f1_macro);
+    std::printf("int8 model: accuracy %.1f %% (%+.1f points vs float32)\n",
+                100 * result->int8_classification.accuracy,
+                100 * (result->int8_classification.accuracy - report.accuracy));
     if (result->anomaly) std::printf("anomaly ROC AUC %.3f\n", result->anomaly->roc_auc);
     std::printf("trained in %.1f s (%d epochs, best %d); model card: %s\n", result->train_seconds,
                 result->epochs_run, result->best_epoch, result->model_card_path.c_str());
     if (args->json) {
       Json out = impulse::HeadlineJson(report, result->anomaly, result->model_dir);
+      out["int8_accuracy"] = result->int8_classification.accuracy;
       out["train_seconds"] = result->train_seconds;
       out["model_card"] = result->model_card_path;
       out["dataset_version"] = result->dataset_version["id"];

@@ -12,6 +12,7 @@
 #include "impulse/anomaly_block.h"
 #include "impulse/features.h"
 #include "impulse/impulse_picker.h"
+#include "impulse/int8_model.h"
 #include "impulse/model_runner.h"
 #include "model/tflite_export.h"
 #include "model/tflite_import.h"
@@ -23,6 +24,7 @@ namespace {
 
 constexpr const char* kImpulseFile = "impulse.json";
 constexpr const char* kModelFile = "model.tflite";
+constexpr const char* kModelInt8File = "model_int8.tflite";
 constexpr const char* kLabelsFile = "labels.txt";
 constexpr const char* kAnomalyFile = "anomaly.json";
 constexpr const char* kEvaluationFile = "evaluation.json";
@@ -273,7 +275,7 @@ std::string SensorKind(const ImpulseConfig& config) {
 
 std::string ModelCard(const ImpulseConfig& config, const Dataset& dataset,
                       const std::vector<Split>& splits, const Json& version,
-                      const Evaluated& evaluated) {
+                      const Evaluated& evaluated, const model::ResourceReport& int8_resources) {
   eval::ModelCardInput card;
   card.model_name = "tinyloop impulse (" + std::string(dsp::BlockTypeName(config.dsp.type)) + ")";
   card.sensor_kind = SensorKind(config);
@@ -292,6 +294,11 @@ std::string ModelCard(const ImpulseConfig& config, const Dataset& dataset,
   card.classification = evaluated.classification;
   card.anomaly = evaluated.anomaly;
   card.anomalous_input = evaluated.anomalous_input;
+  // The deployed model is model_int8.tflite: its planned arena and flash estimate (weights,
+  // parameters, kernel code) for a Cortex-M4 library build.
+  card.hardware.target = "cortex-m4 (model_int8.tflite, estimate before tinyloop compile)";
+  card.hardware.arena_bytes = int64_t(int8_resources.arena_bytes);
+  card.hardware.flash_bytes = int64_t(int8_resources.flash_bytes);
   return eval::RenderModelCard(card);
 }
 
@@ -417,6 +424,7 @@ StatusOr<TrainResult> TrainImpulse(const TrainRequest& request, const ProgressSi
   result.epochs_run = int(network.history().size());
   result.best_epoch = network.best_epoch();
   train::NetworkParams params = network.params();
+  const train::NetworkParams standardized_params = params;  // what the int8 model quantizes
   if (fold_target >= 0) {
     FoldStandardizer(standardizer, size_t(fold_target) < params.layers.size()
                                        ? &params.layers[fold_target]
@@ -443,6 +451,33 @@ StatusOr<TrainResult> TrainImpulse(const TrainRequest& request, const ProgressSi
                                       anomaly ? &*anomaly : nullptr));
   result.classification = evaluated.classification;
   result.anomaly = evaluated.anomaly;
+
+  Emit(progress, "quantize", "int8 post-training quantization of the network");
+  const train::FeatureMatrix calibration_rows =
+      SelectRows(features, [&](int rec) { return splits[rec] == Split::kTrain; });
+  // The int8 model standardizes its input in float32 and quantizes the unfolded network.
+  model::Graph int8_source = imported;
+  InputStandardization int8_standardization;
+  if (fold_target >= 0) {
+    TL_ASSIGN_OR_RETURN(int8_source,
+                        train::ExportFloatGraph(config.learning.nn, standardized_params));
+    const size_t channels = standardizer.mean.size();
+    for (int64_t i = 0; i < features.cols; ++i) {
+      const double inv_std = standardizer.inv_std[size_t(i) % channels];
+      int8_standardization.scale.push_back(float(inv_std));
+      int8_standardization.shift.push_back(
+          float(-standardizer.mean[size_t(i) % channels] * inv_std));
+    }
+  }
+  TL_ASSIGN_OR_RETURN(Int8Model int8,
+                      BuildInt8Model(int8_source, calibration_rows, int8_standardization));
+  result.model_int8_tflite = int8.tflite;
+  TL_ASSIGN_OR_RETURN(std::unique_ptr<ModelRunner> int8_runner, ModelRunner::Create(int8.graph));
+  Emit(progress, "evaluate", "evaluating model_int8.tflite on the test windows");
+  TL_ASSIGN_OR_RETURN(
+      Evaluated int8_evaluated,
+      EvaluateWindows(dataset, features, is_test, config.labels, *int8_runner, nullptr));
+  result.int8_classification = int8_evaluated.classification;
   result.dataset_version = DatasetVersionJson(dataset, splits, windows);
   result.train_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -467,6 +502,14 @@ StatusOr<TrainResult> TrainImpulse(const TrainRequest& request, const ProgressSi
   result.evaluation["dataset_version"] = result.dataset_version["id"];
   result.evaluation["split"] = "test";
   result.evaluation["inference"] = "model.tflite in the tinyloop runtime (float32)";
+  result.evaluation["int8"] = {
+      {"accuracy", result.int8_classification.accuracy},
+      {"f1_macro", result.int8_classification.f1_macro},
+      {"accuracy_delta_pp",
+       100.0 * (result.int8_classification.accuracy - result.classification.accuracy)},
+      {"inference", "model_int8.tflite in the tinyloop runtime (int8, float32 input/output)"},
+      {"calibration_windows", int8.calibration_windows},
+      {"resources", model::ResourceReportJson(int8.resources)}};
   if (request.out_dir.empty()) return result;
 
   Emit(progress, "write", "writing " + request.out_dir);
@@ -476,11 +519,15 @@ StatusOr<TrainResult> TrainImpulse(const TrainRequest& request, const ProgressSi
   const fs::path dir(request.out_dir);
   std::string labels_text;
   for (const std::string& l : config.labels) labels_text += l + "\n";
-  const std::string card = ModelCard(config, dataset, splits, result.dataset_version, evaluated);
+  const std::string card =
+      ModelCard(config, dataset, splits, result.dataset_version, evaluated, int8.resources);
   TL_RETURN_IF_ERROR(
       WriteFileAtomically(dir / kImpulseFile, ImpulseConfigToJson(config).dump(2) + "\n"));
   TL_RETURN_IF_ERROR(WriteFileAtomically(
       dir / kModelFile, std::string(result.model_tflite.begin(), result.model_tflite.end())));
+  TL_RETURN_IF_ERROR(WriteFileAtomically(
+      dir / kModelInt8File,
+      std::string(result.model_int8_tflite.begin(), result.model_int8_tflite.end())));
   TL_RETURN_IF_ERROR(WriteFileAtomically(dir / kLabelsFile, labels_text));
   if (anomaly) {
     TL_RETURN_IF_ERROR(WriteFileAtomically(dir / kAnomalyFile, DumpJson(anomaly->ToJson()) + "\n"));

@@ -4,9 +4,11 @@
 // on top of formats, dsp, train, model and eval.
 //
 // MODEL_DIR holds: impulse.json (the impulse used, picked or given), model.tflite (float32),
-// labels.txt, anomaly.json (when there is an anomaly block), evaluation.json (metrics on the
-// test split), model_card.md and dataset.json (the dataset version: recordings, split, windows,
-// content hash). Evaluation runs model.tflite in src/runtime's interpreter, as the device would.
+// model_int8.tflite (int8 post-training quantized, float32 input/output), labels.txt, anomaly.json
+// (when there is an anomaly block), evaluation.json (metrics on the test split), model_card.md and
+// dataset.json (the dataset version: recordings, split, windows, content hash). Evaluation runs
+// model.tflite and model_int8.tflite in src/runtime's interpreter, as the device would; the model
+// card's hardware fields are the int8 model's.
 #pragma once
 
 #include <cstdint>
@@ -63,7 +65,10 @@ struct TrainResult {
   Json evaluation;                             // the content of evaluation.json
   Json dataset_version;                        // the content of dataset.json
   std::vector<uint8_t> model_tflite;           // the model.tflite bytes
-  std::string model_dir;                       // empty when nothing was written
+  std::vector<uint8_t> model_int8_tflite;      // the model_int8.tflite bytes
+  // The int8 model on the same test split (accuracy within ~1 point of `classification`).
+  eval::ClassificationReport int8_classification;
+  std::string model_dir;  // empty when nothing was written
   std::string model_card_path;
   double train_seconds = 0;  // wall time of the whole request
   int epochs_run = 0;
@@ -71,7 +76,8 @@ struct TrainResult {
 };
 
 // Loads, picks or validates the impulse, splits, computes features, trains the network (and the
-// anomaly block), evaluates on the test split and writes the model directory.
+// anomaly block), quantizes the network to int8 (impulse/int8_model.h), evaluates both on the
+// test split and writes the model directory.
 // Errors: those of LoadDataset and ValidateImpulse (InvalidArgument naming the field and the
 // limit); InvalidArgument when a split has no windows (e.g. no test recordings) or a label is
 // missing from the impulse's labels; FailedPrecondition / Internal from training; Internal

@@ -3,12 +3,18 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "impulse/features.h"
 #include "impulse/impulse_picker.h"
+#include "impulse/int8_model.h"
+#include "impulse/model_runner.h"
+#include "model/tflite_export.h"
+#include "model/tflite_import.h"
 #include "sim/dataset_writer.h"
 
 namespace tinyloop::impulse {
@@ -60,6 +66,97 @@ sim::DemoDatasetOptions SmallFan() {
   o.testing_samples_per_label = 8;
   o.anomaly_samples_per_label = 8;
   return o;
+}
+
+// `file` re-exports to the same bytes, and its re-import computes bit-identical outputs on
+// `rows` (the test windows' features).
+void ExpectReimportIdentical(const fs::path& file, const std::vector<float>& rows) {
+  const std::string text = ReadAll(file);
+  const std::vector<uint8_t> bytes(text.begin(), text.end());
+  auto graph = model::ImportTflite(bytes);
+  ASSERT_TRUE(graph.ok()) << file << ": " << graph.status().message();
+  auto again = model::ExportTflite(*graph);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(*again, bytes) << file;
+  auto reimported = model::ImportTflite(*again);
+  ASSERT_TRUE(reimported.ok()) << reimported.status().message();
+  EXPECT_TRUE(*reimported == *graph) << file;
+  auto first = ModelRunner::Create(*graph);
+  auto second = ModelRunner::Create(*reimported);
+  ASSERT_TRUE(first.ok() && second.ok()) << file;
+  auto a = (*first)->Predict(rows);
+  auto b = (*second)->Predict(rows);
+  ASSERT_TRUE(a.ok() && b.ok()) << file;
+  ASSERT_EQ(a->size(), b->size());
+  EXPECT_EQ(std::memcmp(a->data(), b->data(), a->size() * sizeof(float)), 0) << file;
+}
+
+TEST(PipelineTest, Int8ModelOfSimulatedFanReimportsIdenticallyWithinOnePoint) {
+  TempDir data, out;
+  ASSERT_TRUE(sim::WriteDemoDataset(data.path().string(), SmallFan()).ok());
+  TrainRequest req;
+  req.data_dir = data.path().string();
+  req.out_dir = (out.path() / "model").string();
+  auto result = TrainImpulse(req);
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  const fs::path dir(req.out_dir);
+  ASSERT_TRUE(fs::exists(dir / "model_int8.tflite"));
+  EXPECT_EQ(ReadAll(dir / "model_int8.tflite"),
+            std::string(result->model_int8_tflite.begin(), result->model_int8_tflite.end()));
+  // The int8 graph is int8 inside: every weighted op reads int8 weights.
+  auto int8_graph = model::ImportTflite(result->model_int8_tflite);
+  ASSERT_TRUE(int8_graph.ok());
+  int int8_weighted = 0;
+  for (const model::Op& op : int8_graph->ops) {
+    if (op.type == model::OpType::kFullyConnected || op.type == model::OpType::kConv2D) {
+      EXPECT_EQ(int8_graph->tensors[op.inputs[1]].type, model::DType::kInt8);
+      ++int8_weighted;
+    }
+  }
+  EXPECT_GT(int8_weighted, 0);
+
+  auto test = LoadDataset((data.path() / "testing").string());
+  ASSERT_TRUE(test.ok()) << test.status().message();
+  std::vector<const formats::DecodedSample*> samples;
+  for (const Recording& r : test->recordings) samples.push_back(&r.sample);
+  auto features = ComputeFeatures(result->impulse, samples);
+  ASSERT_TRUE(features.ok()) << features.status().message();
+  ExpectReimportIdentical(dir / "model.tflite", features->values);
+  ExpectReimportIdentical(dir / "model_int8.tflite", features->values);
+
+  auto evaluation = ParseJson(ReadAll(dir / "evaluation.json"));
+  ASSERT_TRUE(evaluation.ok());
+  const Json& int8 = (*evaluation)["int8"];
+  EXPECT_DOUBLE_EQ(int8["accuracy"].get<double>(), result->int8_classification.accuracy);
+  EXPECT_NEAR(int8["accuracy_delta_pp"].get<double>(),
+              100 * (result->int8_classification.accuracy - result->classification.accuracy), 1e-9);
+  EXPECT_GT(int8["resources"]["arena_bytes"].get<int64_t>(), 0);
+  std::printf("[ figure   ] simulated fan: float %.4f, int8 %.4f on %lld test windows\n",
+              result->classification.accuracy, result->int8_classification.accuracy,
+              static_cast<long long>(result->classification.samples));
+  EXPECT_LE(std::fabs(int8["accuracy_delta_pp"].get<double>()), 1.0);
+  // The model card's hardware fields are the int8 model's.
+  const std::string card = ReadAll(dir / "model_card.md");
+  EXPECT_NE(card.find(std::to_string(int8["resources"]["arena_bytes"].get<int64_t>()) + " bytes"),
+            std::string::npos);
+}
+
+TEST(PipelineTest, CalibrationSampleIsEvenlySpacedAndBounded) {
+  train::FeatureMatrix m;
+  m.cols = 2;
+  for (int r = 0; r < 10; ++r) {
+    m.values.push_back(float(r));
+    m.values.push_back(float(-r));
+    ++m.rows;
+  }
+  int64_t examples = 0;
+  const std::vector<float> sample = CalibrationSample(m, 4, &examples);
+  EXPECT_EQ(examples, 4);  // rows 0, 3, 6, 9
+  EXPECT_EQ(sample, (std::vector<float>{0, 0, 3, -3, 6, -6, 9, -9}));
+  EXPECT_EQ(CalibrationSample(m, 100, &examples).size(), 20u);
+  EXPECT_EQ(examples, 10);
+  train::FeatureMatrix empty;
+  EXPECT_FALSE(BuildInt8Model(model::Graph(), empty).ok());
 }
 
 TEST(PipelineTest, TrainsOnSimulatedFanAndWritesModelDir) {
@@ -114,11 +211,14 @@ TEST(PipelineTest, SameSeedSameModelBytes) {
     auto result = TrainImpulse(req);
     ASSERT_TRUE(result.ok()) << result.status().message();
     models.push_back(ReadAll(fs::path(req.out_dir) / "model.tflite"));
+    models.push_back(ReadAll(fs::path(req.out_dir) / "model_int8.tflite"));
     EXPECT_EQ(ReadAll(fs::path(req.out_dir) / "dataset.json"),
               ReadAll(out.path() / "m0" / "dataset.json"));
   }
   ASSERT_FALSE(models[0].empty());
-  EXPECT_EQ(models[0], models[1]);
+  ASSERT_FALSE(models[1].empty());
+  EXPECT_EQ(models[0], models[2]);  // model.tflite
+  EXPECT_EQ(models[1], models[3]);  // model_int8.tflite
 }
 
 TEST(PipelineTest, LabelFoldersWithoutTestingAreHeldOutByFile) {

@@ -128,6 +128,11 @@ std::vector<std::string> KernelFiles(OpType type) {
     case OpType::kMaxPool2D:
     case OpType::kMean:
       return {dir + "pooling.h", dir + "pooling.cc"};
+    case OpType::kMul:
+      return {dir + "mul.h", dir + "mul.cc"};
+    case OpType::kLogistic:
+    case OpType::kTanh:
+      return {dir + "activations.h", dir + "activations.cc", dir + "fixed_point.cc"};
     case OpType::kSoftmax:
       // softmax.cc also holds its Prepare helper, which needs QuantizeMultiplier.
       return {dir + "softmax.h",      dir + "softmax.cc",      dir + "fixed_point.cc",
@@ -240,16 +245,39 @@ Status EmitOp(const Graph& g, const MemoryPlan& plan, size_t i, const void* para
       break;
     }
     case OpType::kAveragePool2D:
-    case OpType::kMaxPool2D:
-    case OpType::kMean: {
+    case OpType::kMaxPool2D: {
       const auto& p = *static_cast<const ref::PoolParams*>(params);
       w->Params(PoolParamsDefinition(name, p), sizeof(p));
-      const char* fn = op.type == OpType::kMean ? "MeanHwFloat("
-                       : op.type == OpType::kMaxPool2D
-                           ? (is_float ? "MaxPoolFloat(" : "MaxPoolInt8(")
-                       : is_float ? "AveragePoolFloat("
-                                  : "AveragePoolInt8(";
+      const char* fn = op.type == OpType::kMaxPool2D ? (is_float ? "MaxPoolFloat(" : "MaxPoolInt8(")
+                       : is_float                    ? "AveragePoolFloat("
+                                                     : "AveragePoolInt8(";
       call << "ref::" << fn << name << ", " << in(0) << ", " << out << ");\n";
+      break;
+    }
+    case OpType::kMean: {
+      const auto& p = *static_cast<const ref::MeanParams*>(params);
+      w->Params(MeanParamsDefinition(name, p), sizeof(p));
+      call << "ref::MeanHw" << (is_float ? "Float(" : "Int8(") << name << ", " << in(0) << ", "
+           << out << ");\n";
+      break;
+    }
+    case OpType::kMul: {
+      const auto& p = *static_cast<const ref::MulParams*>(params);
+      w->Params(MulParamsDefinition(name, p), sizeof(p));
+      call << "ref::Mul" << (is_float ? "Float(" : "Int8(") << name << ", " << in(0) << ", "
+           << in(1) << ", " << out << ");\n";
+      break;
+    }
+    case OpType::kLogistic:
+    case OpType::kTanh: {
+      const auto& p = *static_cast<const ref::LogisticTanhParams*>(params);
+      const char* fn = op.type == OpType::kLogistic ? "Logistic" : "Tanh";
+      if (is_float) {
+        call << "ref::" << fn << "Float(" << p.count << ", " << in(0) << ", " << out << ");\n";
+        break;
+      }
+      w->Params(LogisticTanhParamsDefinition(name, p), sizeof(p));
+      call << "ref::" << fn << "Int8(" << name << ", " << in(0) << ", " << out << ");\n";
       break;
     }
     case OpType::kAdd: {
@@ -326,6 +354,9 @@ StatusOr<std::vector<const void*>> PrepareAndCapture(const RuntimeProgram& progr
       {rt::OpCode::kQuantize, CapturingPrepare<rt::PrepareQuantize>},
       {rt::OpCode::kDequantize, CapturingPrepare<rt::PrepareDequantize>},
       {rt::OpCode::kRelu, CapturingPrepare<rt::PrepareRelu>},
+      {rt::OpCode::kMul, CapturingPrepare<rt::PrepareMul>},
+      {rt::OpCode::kLogistic, CapturingPrepare<rt::PrepareLogistic>},
+      {rt::OpCode::kTanh, CapturingPrepare<rt::PrepareTanh>},
   };
   rt::OpResolver<sizeof(kKernels) / sizeof(kKernels[0])> resolver;
   for (const auto& k : kKernels) {

@@ -13,6 +13,8 @@
 #include <string>
 
 #include "model/codegen_build.h"
+#include "model/quantize.h"
+#include "model/runtime_program.h"
 #include "model/test_util.h"
 #include "model/tflite_import.h"
 #include "model/tiny_models.h"
@@ -118,6 +120,76 @@ Graph FloatClassifier() {
   g.inputs = {input};
   g.outputs = {probs};
   return g;
+}
+
+// input [1,1,4,2] -> MUL [2] -> LOGISTIC -> TANH -> MEAN over H, W -> [1,2]: the ops of the
+// learning blocks beyond the MLPerf Tiny set, float or int8 (post-training quantized).
+Graph LearningOpsGraph() {
+  Graph g;
+  auto tensor = [&g](const std::string& name, DType type, std::vector<int32_t> shape,
+                     std::vector<uint8_t> data = {}) {
+    Tensor t;
+    t.name = name;
+    t.type = type;
+    t.shape = std::move(shape);
+    t.data = std::move(data);
+    g.tensors.push_back(std::move(t));
+    return int32_t(g.tensors.size() - 1);
+  };
+  auto bytes = [](const void* p, size_t n) {
+    const uint8_t* b = static_cast<const uint8_t*>(p);
+    return std::vector<uint8_t>(b, b + n);
+  };
+  const float scale[2] = {1.5f, -0.75f};
+  const int32_t axes[2] = {1, 2};
+  const int32_t in = tensor("in", DType::kFloat32, {1, 1, 4, 2});
+  const int32_t s = tensor("scale", DType::kFloat32, {2}, bytes(scale, sizeof(scale)));
+  const int32_t mul = tensor("mul", DType::kFloat32, {1, 1, 4, 2});
+  const int32_t sig = tensor("sigmoid", DType::kFloat32, {1, 1, 4, 2});
+  const int32_t th = tensor("tanh", DType::kFloat32, {1, 1, 4, 2});
+  const int32_t ax = tensor("axes", DType::kInt32, {2}, bytes(axes, sizeof(axes)));
+  const int32_t out = tensor("mean", DType::kFloat32, {1, 2});
+  auto op = [&g](OpType type, std::vector<int32_t> inputs, int32_t output) {
+    Op o;
+    o.type = type;
+    o.inputs = std::move(inputs);
+    o.outputs = {output};
+    g.ops.push_back(o);
+  };
+  op(OpType::kMul, {in, s}, mul);
+  op(OpType::kLogistic, {mul}, sig);
+  op(OpType::kTanh, {sig}, th);
+  op(OpType::kMean, {th, ax}, out);
+  g.inputs = {in};
+  g.outputs = {out};
+  return g;
+}
+
+TEST(CodegenCppTest, LearningOpsMatchTheRuntimeFloatAndInt8) {
+  const Graph float_graph = LearningOpsGraph();
+  CalibrationData calibration;
+  for (int i = 0; i < 8 * 16; ++i) calibration.values.push_back(float(i % 13) * 0.4f - 2.5f);
+  calibration.examples = 16;
+  auto int8_graph = QuantizeInt8(float_graph, calibration);
+  ASSERT_TRUE(int8_graph.ok()) << int8_graph.status().ToString();
+  int round = 0;
+  const Graph* graphs[2] = {&float_graph, &*int8_graph};
+  for (const Graph* g : graphs) {
+    auto lib = GenerateCppLibrary(*g);
+    ASSERT_TRUE(lib.ok()) << lib.status().ToString();
+    auto exe = BuildHostExample(*lib, FreshDir("learning_ops_" + std::to_string(round++)));
+    ASSERT_TRUE(exe.ok()) << exe.status().ToString();
+    auto program = LowerToRuntimeProgram(*g);
+    ASSERT_TRUE(program.ok()) << program.status().ToString();
+    testing::ProgramRunner runner(*program);
+    ASSERT_EQ(runner.prepare_status(), runtime::Status::kOk);
+    const float x[8] = {-3.0f, 2.5f, 0.0f, 1.0f, 0.7f, -1.2f, 2.2f, -0.4f};
+    std::vector<uint8_t> input(sizeof(x));
+    std::memcpy(input.data(), x, sizeof(x));
+    const std::vector<uint8_t> expected = runner.Run(input);
+    ASSERT_EQ(expected.size(), 8u);
+    EXPECT_EQ(RunHostExample(*exe, input), expected) << "round " << round;
+  }
 }
 
 TEST(CodegenCppTest, FloatModelMatchesTheRuntime) {

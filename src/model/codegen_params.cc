@@ -150,6 +150,49 @@ std::string AddParamsDefinition(const std::string& name, const ref::AddParams& p
       .Done();
 }
 
+std::string MeanParamsDefinition(const std::string& name, const ref::MeanParams& p) {
+  return StructWriter("MeanParams", name)
+      .Int("batches", p.batches)
+      .Int("input_h", p.input_h)
+      .Int("input_w", p.input_w)
+      .Int("channels", p.channels)
+      .Int("same_quantization", p.same_quantization ? 1 : 0)
+      .Int("output_zero_point", p.output_zero_point)
+      .Float("scale", p.scale)
+      .Float("bias", p.bias)
+      .Done();
+}
+
+std::string MulParamsDefinition(const std::string& name, const ref::MulParams& p) {
+  StructWriter w("MulParams", name);
+  const char* dims[4] = {"dims[0]", "dims[1]", "dims[2]", "dims[3]"};
+  const char* s1[4] = {"strides1[0]", "strides1[1]", "strides1[2]", "strides1[3]"};
+  const char* s2[4] = {"strides2[0]", "strides2[1]", "strides2[2]", "strides2[3]"};
+  for (int i = 0; i < 4; ++i)
+    w.Int(dims[i], p.dims[i]).Int(s1[i], p.strides1[i]).Int(s2[i], p.strides2[i]);
+  return w.Int("input1_offset", p.input1_offset)
+      .Int("input2_offset", p.input2_offset)
+      .Int("output_offset", p.output_offset)
+      .Int("output_multiplier", p.output_multiplier)
+      .Int("output_shift", p.output_shift)
+      .Int("act_min", p.act_min)
+      .Int("act_max", p.act_max)
+      .Float("float_min", p.float_min)
+      .Float("float_max", p.float_max)
+      .Done();
+}
+
+std::string LogisticTanhParamsDefinition(const std::string& name,
+                                         const ref::LogisticTanhParams& p) {
+  return StructWriter("LogisticTanhParams", name)
+      .Int("count", p.count)
+      .Int("input_zero_point", p.input_zero_point)
+      .Int("input_range_radius", p.input_range_radius)
+      .Int("input_multiplier", p.input_multiplier)
+      .Int("input_left_shift", p.input_left_shift)
+      .Done();
+}
+
 std::string SoftmaxParamsDefinition(const std::string& name, const ref::SoftmaxParams& p) {
   return StructWriter("SoftmaxParams", name)
       .Int("outer", p.outer)

@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <string>
 
+#include "runtime/kernels/reference/activations.h"
 #include "runtime/kernels/reference/add.h"
 #include "runtime/kernels/reference/conv.h"
 #include "runtime/kernels/reference/elementwise.h"
 #include "runtime/kernels/reference/fully_connected.h"
+#include "runtime/kernels/reference/mul.h"
 #include "runtime/kernels/reference/pooling.h"
 #include "runtime/kernels/reference/softmax.h"
 
@@ -30,7 +32,11 @@ std::string FullyConnectedParamsDefinition(const std::string& name,
                                            const std::string& multipliers,
                                            const std::string& shifts);
 std::string PoolParamsDefinition(const std::string& name, const runtime::reference::PoolParams& p);
+std::string MeanParamsDefinition(const std::string& name, const runtime::reference::MeanParams& p);
 std::string AddParamsDefinition(const std::string& name, const runtime::reference::AddParams& p);
+std::string MulParamsDefinition(const std::string& name, const runtime::reference::MulParams& p);
+std::string LogisticTanhParamsDefinition(const std::string& name,
+                                         const runtime::reference::LogisticTanhParams& p);
 std::string SoftmaxParamsDefinition(const std::string& name,
                                     const runtime::reference::SoftmaxParams& p);
 std::string QuantizeParamsDefinition(const std::string& name,

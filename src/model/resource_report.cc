@@ -35,7 +35,11 @@ uint64_t KernelCodeBytes(OpType type) {
     case OpType::kMean:
       return 400;
     case OpType::kAdd:
+    case OpType::kMul:
       return 500;
+    case OpType::kLogistic:
+    case OpType::kTanh:
+      return 900;  // the fixed-point exp and reciprocal
     case OpType::kSoftmax:
       return 1600;  // with the fixed-point exp and reciprocal
     case OpType::kQuantize:

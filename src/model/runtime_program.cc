@@ -72,6 +72,12 @@ StatusOr<rt::OpCode> ToOpCode(OpType type, size_t index) {
       return rt::OpCode::kMean;
     case OpType::kRelu:
       return rt::OpCode::kRelu;
+    case OpType::kMul:
+      return rt::OpCode::kMul;
+    case OpType::kLogistic:
+      return rt::OpCode::kLogistic;
+    case OpType::kTanh:
+      return rt::OpCode::kTanh;
     default:
       return UnimplementedError("operator " + std::to_string(index) + ": the runtime has no " +
                                 OpTypeName(type) + " kernel");

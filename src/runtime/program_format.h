@@ -104,10 +104,13 @@ enum class OpCode : uint16_t {
   kDepthwiseConv2D = 4,
   kDequantize = 6,
   kFullyConnected = 9,
+  kLogistic = 14,
   kMaxPool2D = 17,
+  kMul = 18,
   kRelu = 19,
   kReshape = 22,
   kSoftmax = 25,
+  kTanh = 28,
   kMean = 40,
   kQuantize = 114,
 };

@@ -1,6 +1,7 @@
 // Test helper for tests/eim/run.sh: the offline pipeline's prediction on one window, as JSON.
 // Usage: eim_expected MODEL_DIR DATA_DIR. Takes the first recording of DATA_DIR, computes its
-// windows' features and runs model.tflite (and anomaly.json) as `tinyloop eval` does, and prints
+// windows' features, runs the model the .eim deploys (model_int8.tflite, else model.tflite) and
+// anomaly.json, and prints
 // {"features":[raw window 0],"classification":{label:score},"anomaly":score?}.
 #include <cstdio>
 #include <fstream>
@@ -31,7 +32,9 @@ Status Run(const std::string& model_dir, const std::string& data_dir) {
   const formats::DecodedSample& sample = data.recordings[0].sample;
   TL_ASSIGN_OR_RETURN(const impulse::FeatureRows features,
                       impulse::ComputeFeatures(config, {&sample}));
-  const std::string tflite = Read(model_dir + "/model.tflite");
+  // The .eim deploys model_int8.tflite when the model directory has one (model/compile.h).
+  std::string tflite = Read(model_dir + "/model_int8.tflite");
+  if (tflite.empty()) tflite = Read(model_dir + "/model.tflite");
   TL_ASSIGN_OR_RETURN(
       const model::Graph graph,
       model::ImportTflite(reinterpret_cast<const uint8_t*>(tflite.data()), tflite.size()));

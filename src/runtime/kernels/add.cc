@@ -25,25 +25,6 @@ Status EvalFloat(const OpState& op) {
   return Status::kOk;
 }
 
-// Strides of `t` (right-aligned to 4D) over the 4D output `dims`; 0 along broadcast axes.
-bool BroadcastStrides(const TensorInfo& t, const int32_t dims[4], int32_t strides[4]) {
-  if (t.rank > 4) return false;
-  int32_t padded[4] = {1, 1, 1, 1};
-  for (int32_t i = 0; i < t.rank; ++i) padded[4 - t.rank + i] = t.dims[i];
-  int32_t stride = 1;
-  for (int32_t i = 3; i >= 0; --i) {
-    if (padded[i] == dims[i]) {
-      strides[i] = stride;
-    } else if (padded[i] == 1) {
-      strides[i] = 0;
-    } else {
-      return false;
-    }
-    stride *= padded[i];
-  }
-  return true;
-}
-
 Status QuantizeSmallerThanOne(double real, int32_t* multiplier, int32_t* shift) {
   int s = 0;
   TL_RT_RETURN_IF_ERROR(reference::QuantizeMultiplier(real, multiplier, &s));
@@ -63,8 +44,8 @@ Status PrepareAdd(PrepareContext& ctx) {
   AddParams* p = ctx.Allocate<AddParams>();
   if (p == nullptr) return Status::kArenaTooSmall;
   for (int32_t i = 0; i < output.rank; ++i) p->dims[4 - output.rank + i] = output.dims[i];
-  if (!BroadcastStrides(in1, p->dims, p->strides1) ||
-      !BroadcastStrides(in2, p->dims, p->strides2)) {
+  if (!kernel_util::BroadcastStrides(in1, p->dims, p->strides1) ||
+      !kernel_util::BroadcastStrides(in2, p->dims, p->strides2)) {
     return Status::kInvalidShape;
   }
   ctx.state()->params = p;

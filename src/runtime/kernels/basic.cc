@@ -143,6 +143,9 @@ Status AddReferenceKernels(OpResolverBase* resolver) {
       {OpCode::kQuantize, PrepareQuantize},
       {OpCode::kDequantize, PrepareDequantize},
       {OpCode::kRelu, PrepareRelu},
+      {OpCode::kMul, PrepareMul},
+      {OpCode::kLogistic, PrepareLogistic},
+      {OpCode::kTanh, PrepareTanh},
   };
   static_assert(sizeof(kernels) / sizeof(kernels[0]) == kReferenceKernelCount, "count");
   for (const auto& k : kernels) TL_RT_RETURN_IF_ERROR(resolver->Add(k.op, k.prepare));

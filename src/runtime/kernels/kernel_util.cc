@@ -24,6 +24,24 @@ bool SameShape(const TensorInfo& a, const TensorInfo& b) {
   return true;
 }
 
+bool BroadcastStrides(const TensorInfo& t, const int32_t dims[4], int32_t strides[4]) {
+  if (t.rank > 4) return false;
+  int32_t padded[4] = {1, 1, 1, 1};
+  for (int32_t i = 0; i < t.rank; ++i) padded[4 - t.rank + i] = t.dims[i];
+  int32_t stride = 1;
+  for (int32_t i = 3; i >= 0; --i) {
+    if (padded[i] == dims[i]) {
+      strides[i] = stride;
+    } else if (padded[i] == 1) {
+      strides[i] = 0;
+    } else {
+      return false;
+    }
+    stride *= padded[i];
+  }
+  return true;
+}
+
 bool HasInt8Quantization(const TensorInfo& t) {
   return t.type == TensorType::kInt8 && t.scale > 0.0f && t.zero_point >= -128 &&
          t.zero_point <= 127 && t.channel_count == 0;

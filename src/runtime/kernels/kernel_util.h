@@ -19,6 +19,10 @@ Status CheckArity(const PrepareContext& ctx, int32_t min_inputs, int32_t max_inp
 
 bool SameShape(const TensorInfo& a, const TensorInfo& b);
 
+// Element strides of `t` (right-aligned to 4D) over the 4D output `dims`, 0 along broadcast
+// axes (NumPy broadcasting). False when `t` has rank > 4 or does not broadcast to `dims`.
+bool BroadcastStrides(const TensorInfo& t, const int32_t dims[4], int32_t strides[4]);
+
 // Per-tensor int8 quantization present and sane (scale > 0, zero point in int8 range).
 bool HasInt8Quantization(const TensorInfo& t);
 

@@ -21,9 +21,12 @@ Status PrepareReshape(PrepareContext& ctx);
 Status PrepareQuantize(PrepareContext& ctx);
 Status PrepareDequantize(PrepareContext& ctx);
 Status PrepareRelu(PrepareContext& ctx);
+Status PrepareMul(PrepareContext& ctx);
+Status PrepareLogistic(PrepareContext& ctx);
+Status PrepareTanh(PrepareContext& ctx);
 
 // Number of op codes AddReferenceKernels registers.
-inline constexpr size_t kReferenceKernelCount = 12;
+inline constexpr size_t kReferenceKernelCount = 15;
 
 // Registers every reference kernel. kResolverFull if `resolver` has too little capacity.
 Status AddReferenceKernels(OpResolverBase* resolver);

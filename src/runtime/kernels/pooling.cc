@@ -1,5 +1,5 @@
-// AVERAGE_POOL_2D, MAX_POOL_2D and MEAN (over H and W): Prepare and Eval adapters onto
-// kernels/reference/pooling.h.
+// AVERAGE_POOL_2D, MAX_POOL_2D and MEAN (over H and W; int8 and float32): Prepare and Eval
+// adapters onto kernels/reference/pooling.h.
 #include "runtime/kernels/reference/pooling.h"
 
 #include "runtime/kernels/kernel_util.h"
@@ -9,6 +9,7 @@
 namespace tinyloop::runtime {
 namespace {
 
+using reference::MeanParams;
 using reference::PoolParams;
 
 constexpr int32_t kMaxWindow = 1 << 12;
@@ -24,6 +25,20 @@ template <void (*Fn)(const PoolParams&, const float*, float*)>
 Status EvalFloat(const OpState& op) {
   Fn(*static_cast<const PoolParams*>(op.params), static_cast<const float*>(op.inputs[0]),
      static_cast<float*>(op.outputs[0]));
+  return Status::kOk;
+}
+
+Status EvalMeanFloat(const OpState& op) {
+  reference::MeanHwFloat(*static_cast<const MeanParams*>(op.params),
+                         static_cast<const float*>(op.inputs[0]),
+                         static_cast<float*>(op.outputs[0]));
+  return Status::kOk;
+}
+
+Status EvalMeanInt8(const OpState& op) {
+  reference::MeanHwInt8(*static_cast<const MeanParams*>(op.params),
+                        static_cast<const int8_t*>(op.inputs[0]),
+                        static_cast<int8_t*>(op.outputs[0]));
   return Status::kOk;
 }
 
@@ -100,17 +115,34 @@ Status PrepareMean(PrepareContext& ctx) {
   const bool hw = (axis[0] == 1 && axis[1] == 2) || (axis[0] == 2 && axis[1] == 1);
   if (!hw) return Status::kInvalidShape;
   if (output.ElementCount() != input.dims[0] * input.dims[3]) return Status::kInvalidShape;
-  if (input.type != TensorType::kFloat32 || output.type != TensorType::kFloat32) {
-    return Status::kUnsupportedType;
+  if (static_cast<int64_t>(input.dims[1]) * input.dims[2] > kernel_util::kMaxAccumulationDepth ||
+      input.dims[1] * input.dims[2] == 0) {
+    return Status::kInvalidShape;
   }
-  PoolParams* p = ctx.Allocate<PoolParams>();
+  MeanParams* p = ctx.Allocate<MeanParams>();
   if (p == nullptr) return Status::kArenaTooSmall;
   p->batches = input.dims[0];
   p->input_h = input.dims[1];
   p->input_w = input.dims[2];
   p->channels = input.dims[3];
   ctx.state()->params = p;
-  ctx.state()->eval = EvalFloat<reference::MeanHwFloat>;
+  if (input.type != output.type) return Status::kUnsupportedType;
+  if (input.type == TensorType::kFloat32) {
+    ctx.state()->eval = EvalMeanFloat;
+    return Status::kOk;
+  }
+  if (input.type != TensorType::kInt8) return Status::kUnsupportedType;
+  if (!kernel_util::HasInt8Quantization(input) || !kernel_util::HasInt8Quantization(output)) {
+    return Status::kInvalidQuantization;
+  }
+  // TFLite Micro runs keep_dims MEAN over H and W through a different integer kernel; tinyloop
+  // emits keep_dims false only, so that variant is not implemented.
+  if (ctx.op().keep_dims) return Status::kInvalidOptions;
+  p->same_quantization = input.zero_point == output.zero_point && input.scale == output.scale;
+  p->output_zero_point = output.zero_point;
+  p->scale = input.scale / output.scale;
+  p->bias = static_cast<float>(-input.zero_point) * p->scale;
+  ctx.state()->eval = EvalMeanInt8;
   return Status::kOk;
 }
 

@@ -54,22 +54,37 @@ int32_t ExpOnNegativeValues(int32_t a, int integer_bits) {
   return result;
 }
 
-int32_t OneOverOnePlusX(int32_t a) {
+namespace {
+
+constexpr int32_t kF2One = 1 << 29;  // 1.0 in Q2.29
+
+// Newton-Raphson reciprocal of (1 + a) / 2 in Q2.29, starting from 48/17 - 32/17 * d
+// (gemmlowp's one_over_one_plus_x_for_x_in_0_1 and one_minus_x_... share it).
+int32_t HalfDenominatorReciprocalQ2(int32_t a) {
   // half_denominator = (a + 1) / 2 in Q0.31, rounded half away from zero.
   const int64_t sum = static_cast<int64_t>(a) + INT32_MAX;
   const int32_t half_denominator = static_cast<int32_t>((sum + (sum >= 0 ? 1 : -1)) / 2);
-  // Newton-Raphson in Q2.29, starting from 48/17 - 32/17 * d.
   const int32_t constant_48_over_17 = 1515870810;
   const int32_t constant_neg_32_over_17 = -1010580540;
-  const int32_t f2_one = 1 << 29;
   int32_t x = WrappingAdd(constant_48_over_17, Mul(half_denominator, constant_neg_32_over_17));
   for (int i = 0; i < 3; ++i) {
     const int32_t half_denominator_times_x = Mul(half_denominator, x);        // Q2
-    const int32_t one_minus = WrappingSub(f2_one, half_denominator_times_x);  // Q2
+    const int32_t one_minus = WrappingSub(kF2One, half_denominator_times_x);  // Q2
     x = WrappingAdd(x, Rescale(Mul(x, one_minus), 4, 2));                     // Q4 -> Q2
   }
+  return x;
+}
+
+}  // namespace
+
+int32_t OneOverOnePlusX(int32_t a) {
   // x / 2: reinterpret Q2 as Q1, then rescale to Q0.
-  return Rescale(x, 1, 0);
+  return Rescale(HalfDenominatorReciprocalQ2(a), 1, 0);
+}
+
+int32_t OneMinusXOverOnePlusX(int32_t a) {
+  // 2 / (1 + a) - 1 = (1 - a) / (1 + a), from Q2 to Q0.
+  return Rescale(WrappingSub(HalfDenominatorReciprocalQ2(a), kF2One), 2, 0);
 }
 
 int32_t GetReciprocal(int32_t x, int integer_digits, int* num_bits_over_unit) {

@@ -60,6 +60,10 @@ int32_t ExpOnNegativeValues(int32_t x, int integer_bits);
 // one_over_one_plus_x_for_x_in_0_1.
 int32_t OneOverOnePlusX(int32_t x);
 
+// (1 - x) / (1 + x) for a Q0.31 x in [0, 1), result in Q0.31; gemmlowp's
+// one_minus_x_over_one_plus_x_for_x_in_0_1 (used by tanh).
+int32_t OneMinusXOverOnePlusX(int32_t x);
+
 // TFLite's GetReciprocal: a Q0.31 reciprocal of x (Q(integer_digits)) and the extra shift.
 int32_t GetReciprocal(int32_t x, int integer_digits, int* num_bits_over_unit);
 

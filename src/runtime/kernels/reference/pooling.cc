@@ -1,5 +1,7 @@
 #include "runtime/kernels/reference/pooling.h"
 
+#include <cmath>
+
 namespace tinyloop::runtime::reference {
 namespace {
 
@@ -98,15 +100,40 @@ void MaxPoolFloat(const PoolParams& p, const float* input, float* output) {
   });
 }
 
-void MeanHwFloat(const PoolParams& p, const float* input, float* output) {
+void MeanHwFloat(const MeanParams& p, const float* input, float* output) {
   const float count = static_cast<float>(p.input_h * p.input_w);
   for (int32_t b = 0; b < p.batches; ++b) {
     for (int32_t c = 0; c < p.channels; ++c) {
       float total = 0.0f;
       for (int32_t y = 0; y < p.input_h; ++y) {
-        for (int32_t x = 0; x < p.input_w; ++x) total += At(p, input, b, y, x, c);
+        for (int32_t x = 0; x < p.input_w; ++x) {
+          total += input[((b * p.input_h + y) * p.input_w + x) * p.channels + c];
+        }
       }
       output[b * p.channels + c] = total / count;
+    }
+  }
+}
+
+void MeanHwInt8(const MeanParams& p, const int8_t* input, int8_t* output) {
+  const int32_t count = p.input_h * p.input_w;
+  for (int32_t b = 0; b < p.batches; ++b) {
+    for (int32_t c = 0; c < p.channels; ++c) {
+      int32_t sum = 0;
+      for (int32_t y = 0; y < p.input_h; ++y) {
+        for (int32_t x = 0; x < p.input_w; ++x) {
+          sum += input[((b * p.input_h + y) * p.input_w + x) * p.channels + c];
+        }
+      }
+      if (p.same_quantization) {
+        output[b * p.channels + c] = static_cast<int8_t>(sum / count);
+        continue;
+      }
+      const float mean = static_cast<float>(sum) / static_cast<float>(count);
+      float result = std::round(mean * p.scale + p.bias) + static_cast<float>(p.output_zero_point);
+      result = result > 127.0f ? 127.0f : result;
+      result = result < -128.0f ? -128.0f : result;
+      output[b * p.channels + c] = static_cast<int8_t>(result);
     }
   }
 }
