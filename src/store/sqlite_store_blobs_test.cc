@@ -305,18 +305,21 @@ TEST_F(SqliteStoreBlobsTest, MigratesAVersionOneDataDir) {
     auto pid = internal::InsertProject(**db, p);
     ASSERT_TRUE(pid.ok());
     project = *pid;
-    NewSample ns = MakeTestSample(project, 1);
-    ns.sample.sha256 = sha;
-    ns.sample.values_sha256 = Sha256Hex("values");
-    internal::PreparedSample prepared;
-    prepared.sample = &ns.sample;
-    prepared.values_le = internal::EncodeFloat32Le(ns.values);
-    prepared.axes_json = internal::AxesToJson(ns.sample.axes);
-    prepared.metadata_json = DumpJson(ns.sample.metadata);
-    prepared.findings_json = internal::FindingsToJson(ns.sample.findings);
-    auto inserted = internal::InsertSample(**db, prepared);
-    ASSERT_TRUE(inserted.ok()) << inserted.status().ToString();
-    sample_id = inserted->id;
+    // The row as a version 1 binary wrote it.
+    ASSERT_TRUE((*db)
+                    ->Exec("INSERT INTO samples (project_id, file_name, label, category, "
+                           "device_name, device_type, interval_ms, axes, length, sha256, "
+                           "values_sha256, content_type, metadata, upload_source, signed_hmac, "
+                           "ingest_ms, findings) VALUES (" +
+                           std::to_string(project) +
+                           ", 'old.json', 'idle', 'training', 'dev', 'FAN', 10, "
+                           "'[{\"name\":\"accX\",\"units\":\"m/s2\"}]', 1, '" +
+                           sha + "', '" + Sha256Hex("values") +
+                           "', 'application/json', '{}', 'test', 0, 1000, '[]'); "
+                           "INSERT INTO sample_values (sample_id, data) VALUES "
+                           "(last_insert_rowid(), x'0000803f')")
+                    .ok());
+    sample_id = (*db)->LastInsertRowid();
   }
   ASSERT_EQ(RawInt("PRAGMA user_version"), 1);
 

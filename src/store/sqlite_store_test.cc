@@ -407,8 +407,21 @@ TEST_F(SqliteStoreTest, RelabelMoveAndDelete) {
   EXPECT_EQ(store_->GetSample(project, id).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->GetSampleValues(project, id).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->DeleteSample(project, id).code(), StatusCode::kNotFound);
-  EXPECT_EQ(store_->Stats()->blob_count, blobs_before);  // bodies may be shared: kept
-  EXPECT_EQ(RawQuery("SELECT count(*) FROM sample_values"), "0");
+  EXPECT_EQ(store_->Stats()->blob_count, blobs_before);      // bodies may be shared: kept
+  EXPECT_EQ(RawQuery("SELECT count(*) FROM samples"), "0");  // values were a column of it
+}
+
+TEST_F(SqliteStoreTest, IdsOfDeletedSamplesAreNeverReused) {
+  const int64_t project = NewProject("fan");
+  const int64_t first = InsertOne(MakeTestSample(project, 1)).id;
+  const int64_t last = InsertOne(MakeTestSample(project, 2)).id;
+  ASSERT_TRUE(store_->DeleteSample(project, last).ok());
+  const int64_t after_delete = InsertOne(MakeTestSample(project, 3)).id;
+  EXPECT_GT(after_delete, last);
+  ASSERT_TRUE(store_->DeleteSample(project, after_delete).ok());
+  ASSERT_TRUE(store_->DeleteSample(project, first).ok());
+  Reopen();  // the floor is stored, not kept in memory
+  EXPECT_GT(InsertOne(MakeTestSample(project, 4)).id, after_delete);
 }
 
 TEST_F(SqliteStoreTest, DuplicatesAreFlaggedOrRejected) {

@@ -118,7 +118,62 @@ CREATE TABLE blob_totals (
 INSERT INTO blob_totals (id, count, bytes) VALUES (1, 0, 0);
 )sql",
        &IndexOwnFileBlobs},
-      // 3: training. Dataset versions copy what they need of each sample (values as blobs),
+      // 3: cheaper inserts (a sample touched 9 B-trees; now 4). samples is rebuilt without
+      // AUTOINCREMENT and with its values inline (sample_values is folded in): the store
+      // assigns id = max(highest id present, sample_id_floor) + 1, where the floor is raised
+      // to every deleted id, so ids are still never reused, without a sqlite_sequence update
+      // per row. One covering index serves
+      // listing and its filters (label, category, device, time) in id order; duplicate
+      // detection uses an index on the first 16 hex digits of values_sha256 (64 bits), half
+      // the size of the full hash, and compares the full hash on the row.
+      {R"sql(
+CREATE TABLE samples_v3 (
+  id INTEGER PRIMARY KEY,
+  project_id INTEGER NOT NULL REFERENCES projects(id),
+  file_name TEXT NOT NULL,
+  label TEXT NOT NULL,
+  category TEXT NOT NULL,
+  device_name TEXT NOT NULL,
+  device_type TEXT NOT NULL,
+  interval_ms REAL NOT NULL,
+  axes TEXT NOT NULL,
+  length INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  values_sha256 TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  upload_source TEXT NOT NULL,
+  signed_hmac INTEGER NOT NULL,
+  ingest_ms INTEGER NOT NULL,
+  findings TEXT NOT NULL,
+  duplicate_of INTEGER,
+  sample_values BLOB
+) STRICT;
+INSERT INTO samples_v3 (id, project_id, file_name, label, category, device_name, device_type,
+    interval_ms, axes, length, sha256, values_sha256, content_type, metadata, upload_source,
+    signed_hmac, ingest_ms, findings, duplicate_of, sample_values)
+  SELECT s.id, s.project_id, s.file_name, s.label, s.category, s.device_name, s.device_type,
+    s.interval_ms, s.axes, s.length, s.sha256, s.values_sha256, s.content_type, s.metadata,
+    s.upload_source, s.signed_hmac, s.ingest_ms, s.findings, s.duplicate_of, v.data
+  FROM samples s LEFT JOIN sample_values v ON v.sample_id = s.id ORDER BY s.id;
+
+CREATE TABLE sample_id_floor (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  value INTEGER NOT NULL
+) STRICT;
+INSERT INTO sample_id_floor (id, value) VALUES (1, max(
+  coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'samples'), 0),
+  coalesce((SELECT max(id) FROM samples), 0)));
+
+DROP TABLE sample_values;
+DROP TABLE samples;
+ALTER TABLE samples_v3 RENAME TO samples;
+CREATE INDEX samples_by_project ON samples(project_id, id, label, category, device_name,
+                                          ingest_ms);
+CREATE INDEX samples_by_values ON samples(project_id, substr(values_sha256, 1, 16));
+)sql",
+       nullptr},
+      // 4: training. Dataset versions copy what they need of each sample (values as blobs),
       // so later edits of samples never change them; models name their files' blobs.
       {R"sql(
 CREATE TABLE dataset_versions (

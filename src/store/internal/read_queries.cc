@@ -122,13 +122,17 @@ StatusOr<Sample> SelectSample(Db& db, int64_t project_id, int64_t sample_id) {
 
 StatusOr<std::vector<float>> SelectSampleValues(Db& db, int64_t project_id, int64_t sample_id) {
   TL_ASSIGN_OR_RETURN(Statement stmt,
-                      db.Prepare("SELECT v.data FROM sample_values v JOIN samples s ON "
-                                 "s.id = v.sample_id WHERE s.id = ?2 AND s.project_id = ?1"));
+                      db.Prepare("SELECT sample_values FROM samples WHERE id = ?2 AND "
+                                 "project_id = ?1"));
   stmt.Bind(1, project_id).Bind(2, sample_id);
   TL_ASSIGN_OR_RETURN(const bool found, stmt.Step());
   if (!found) {
     return NotFoundError("sample " + std::to_string(sample_id) + " in project " +
                          std::to_string(project_id) + " not found");
+  }
+  // NULL only for a row that had no values row before schema version 3.
+  if (stmt.ColumnIsNull(0)) {
+    return DataLossError("values of sample " + std::to_string(sample_id) + " are missing");
   }
   return DecodeFloat32Le(stmt.ColumnBlob(0));
 }

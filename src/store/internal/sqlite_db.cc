@@ -3,6 +3,8 @@
 #include <limits>
 #include <mutex>
 
+#include "store/internal/wal_write_buffer.h"
+
 namespace tinyloop::store::internal {
 
 Status SqliteError(sqlite3* db, int rc, std::string_view context) {
@@ -131,7 +133,10 @@ StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path, bool read_only,
   const int flags =
       (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
       SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);
+  // Read-write connections write the WAL through the gathering VFS (wal_write_buffer.h): one
+  // write call per commit instead of two per page.
+  const char* vfs = read_only ? nullptr : WalWriteBufferVfsName();
+  const int rc = sqlite3_open_v2(path.c_str(), &handle, flags, vfs);
   if (rc != SQLITE_OK) {
     Status status = SqliteError(handle, rc, "open " + path);
     sqlite3_close(handle);  // a handle is returned even on failure

@@ -67,6 +67,7 @@ class Statement {
 class Db {
  public:
   // Opens `path` read-write (creating it) or read-only. Sets busy_timeout to `busy_timeout_ms`.
+  // A read-write connection gathers its WAL writes (internal/wal_write_buffer.h).
   static StatusOr<std::unique_ptr<Db>> Open(const std::string& path, bool read_only,
                                             int busy_timeout_ms);
   ~Db();

@@ -84,17 +84,27 @@ StatusOr<int64_t> InsertApiKey(Db& db, const ApiKey& key, const std::string& key
 
 StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared) {
   const Sample& s = *prepared.sample;
-  TL_RETURN_IF_ERROR(CheckProjectExists(db, s.project_id));
+  const std::string_view values_key = std::string_view(s.values_sha256).substr(0, 16);
   InsertedSample result;
   {
-    // Same connection and transaction as earlier inserts of this batch, so it sees them too.
-    // Served by the covering index samples_by_values.
-    TL_ASSIGN_OR_RETURN(Statement dup,
-                        db.Prepare("SELECT id FROM samples WHERE project_id = ?1 AND "
-                                   "values_sha256 = ?2 ORDER BY id LIMIT 1"));
-    dup.Bind(1, s.project_id).BindRef(2, s.values_sha256);
-    TL_ASSIGN_OR_RETURN(const bool found, dup.Step());
-    if (found) result.duplicate_of = dup.ColumnInt64(0);
+    // One statement for both checks. The duplicate lookup runs on the same connection and
+    // transaction as earlier inserts of this batch, so it sees them too; it is served by
+    // samples_by_values and reads a row only when the first 64 bits of the hash match. The
+    // unary + keeps SQLite from propagating the full-hash constant into the indexed
+    // expression (which would stop it matching the index); INDEXED BY makes the statement
+    // fail to prepare, instead of scanning the project, should the index ever not apply.
+    TL_ASSIGN_OR_RETURN(
+        Statement check,
+        db.Prepare("SELECT EXISTS (SELECT 1 FROM projects WHERE id = ?1), (SELECT id FROM samples "
+                   "INDEXED BY samples_by_values WHERE project_id = ?1 AND "
+                   "substr(values_sha256, 1, 16) = ?2 AND +values_sha256 = ?3 ORDER BY id "
+                   "LIMIT 1)"));
+    check.Bind(1, s.project_id).BindRef(2, values_key).BindRef(3, s.values_sha256);
+    TL_ASSIGN_OR_RETURN(const bool row, check.Step());
+    if (!row || check.ColumnInt64(0) == 0) {
+      return NotFoundError("project " + std::to_string(s.project_id) + " not found");
+    }
+    if (!check.ColumnIsNull(1)) result.duplicate_of = check.ColumnInt64(1);
   }
   std::string duplicate_findings;  // only when a duplicate adds its finding
   if (result.duplicate_of) {
@@ -109,14 +119,17 @@ StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared) {
     duplicate_findings = FindingsToJson(with_duplicate);
   }
 
-  // Every text is bound by reference: `prepared` and `s` outlive the statement handle.
+  // Every text is bound by reference: `prepared` and `s` outlive the statement handle. The id
+  // is above every id present and every id ever deleted (sample_id_floor), so never reused;
+  // max(id) is one seek to the last row.
   TL_ASSIGN_OR_RETURN(
       Statement insert,
-      db.Prepare("INSERT INTO samples (project_id, file_name, label, category, device_name, "
+      db.Prepare("INSERT INTO samples (id, project_id, file_name, label, category, device_name, "
                  "device_type, interval_ms, axes, length, sha256, values_sha256, content_type, "
-                 "metadata, upload_source, signed_hmac, ingest_ms, findings, duplicate_of) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                 "?16, ?17, ?18)"));
+                 "metadata, upload_source, signed_hmac, ingest_ms, findings, duplicate_of, "
+                 "sample_values) VALUES (max(coalesce((SELECT max(id) FROM samples), 0), "
+                 "(SELECT value FROM sample_id_floor WHERE id = 1)) + 1, ?1, ?2, ?3, ?4, ?5, ?6, "
+                 "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"));
   insert.Bind(1, s.project_id)
       .BindRef(2, s.file_name)
       .BindRef(3, s.label)
@@ -133,7 +146,8 @@ StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared) {
       .BindRef(14, s.upload_source)
       .Bind(15, int64_t{s.signed_hmac})
       .Bind(16, s.ingest_ms)
-      .BindRef(17, result.duplicate_of ? duplicate_findings : prepared.findings_json);
+      .BindRef(17, result.duplicate_of ? duplicate_findings : prepared.findings_json)
+      .BindBlobRef(19, prepared.values_le);
   if (result.duplicate_of) {
     insert.Bind(18, *result.duplicate_of);
   } else {
@@ -141,11 +155,6 @@ StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared) {
   }
   TL_RETURN_IF_ERROR(insert.Run());
   result.id = db.LastInsertRowid();
-
-  TL_ASSIGN_OR_RETURN(Statement values,
-                      db.Prepare("INSERT INTO sample_values (sample_id, data) VALUES (?1, ?2)"));
-  values.Bind(1, result.id).BindBlobRef(2, prepared.values_le);
-  TL_RETURN_IF_ERROR(values.Run());
   return result;
 }
 
@@ -187,11 +196,18 @@ Status UpdateProjectAllowUnsigned(Db& db, int64_t project_id, bool allow) {
 }
 
 Status DeleteSample(Db& db, int64_t project_id, int64_t sample_id) {
-  // sample_values rows go with it (ON DELETE CASCADE; foreign_keys=ON on the writer).
-  TL_ASSIGN_OR_RETURN(Statement stmt,
-                      db.Prepare("DELETE FROM samples WHERE id = ?2 AND project_id = ?1"));
-  stmt.Bind(1, project_id).Bind(2, sample_id);
-  return RunExpectingOneRow(db, stmt, SampleName(project_id, sample_id));
+  {
+    // The values go with the row (they are a column of it).
+    TL_ASSIGN_OR_RETURN(Statement stmt,
+                        db.Prepare("DELETE FROM samples WHERE id = ?2 AND project_id = ?1"));
+    stmt.Bind(1, project_id).Bind(2, sample_id);
+    TL_RETURN_IF_ERROR(RunExpectingOneRow(db, stmt, SampleName(project_id, sample_id)));
+  }
+  // New ids stay above it, even when it was the highest (InsertSample).
+  TL_ASSIGN_OR_RETURN(Statement floor,
+                      db.Prepare("UPDATE sample_id_floor SET value = max(value, ?1) WHERE id = 1"));
+  floor.Bind(1, sample_id);
+  return RunExpectingOneRow(db, floor, "sample_id_floor row");
 }
 
 Status UpdateSampleText(Db& db, int64_t project_id, int64_t sample_id, const char* column,
