@@ -2,7 +2,8 @@
 // recordings ingested over HTTP, a dataset version, an impulse, train jobs followed to the end
 // with their progress, the stored model's evaluation, model card and files; a job that fails
 // says why and the project keeps ingesting and training; same seed and dataset version give
-// the same model.tflite bytes; `tinyloop train --server` prints the offline JSON shape.
+// the same model.tflite bytes; compile jobs store artifacts (tflite, cpp-lib, eim) with their
+// resource report; `tinyloop train --server` prints the offline JSON shape.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -133,6 +134,49 @@ TEST(TrainingApiTest, TrainsThroughTheApiAndFailsCleanly) {
   const api::HttpResponse tflite = api.Call("GET", model + "/files/model.tflite");
   ASSERT_EQ(tflite.status, 200);
   EXPECT_EQ(tflite.body.substr(4, 4), "TFL3");
+
+  // Compile jobs store their artifact as blobs with the resource report.
+  const auto compile = [&](const std::string& target) {
+    const Json queued =
+        api.CallJson("POST", model + "/compile", R"({"target":")" + target + R"("})", 202);
+    const Json done = api.WaitForJob(queued["job_id"].get<int64_t>());
+    EXPECT_EQ(done["status"], "succeeded") << done.dump();
+    EXPECT_EQ(done["kind"], "compile");
+    return done;
+  };
+  const auto artifact_file = [&](const Json& job, const std::string& name) {
+    return api.Call("GET", model + "/artifacts/" + std::to_string(job["id"].get<int64_t>()) +
+                               "/file?name=" + name);
+  };
+  const Json as_tflite = compile("tflite");
+  EXPECT_EQ(as_tflite["result"]["model_file"], "model.tflite") << as_tflite.dump();
+  EXPECT_GT(as_tflite["result"]["report"]["weights_bytes"].get<int64_t>(), 0);
+  EXPECT_EQ(artifact_file(as_tflite, "model.tflite").body, tflite.body)
+      << "re-exported float model differs from the stored one";
+  const Json as_lib = compile("cpp-lib");
+  EXPECT_EQ(as_lib["result"]["model_file"], "model_int8.tflite") << as_lib.dump();
+  EXPECT_GT(as_lib["result"]["report"]["arena_bytes"].get<int64_t>(), 0);
+  EXPECT_GT(as_lib["result"]["report"]["ops"].size(), 0u);
+  bool has_cmake = false;
+  for (const Json& f : as_lib["result"]["files"]) {
+    has_cmake = has_cmake || f["name"] == "CMakeLists.txt";
+    const std::string name = f["name"].get<std::string>();
+    EXPECT_TRUE(name.find("CMakeFiles") == std::string::npos &&
+                name.compare(name.size() - 2, 2, ".o") != 0)
+        << "build output stored: " << name;
+  }
+  EXPECT_TRUE(has_cmake) << as_lib["result"]["files"].dump();
+  EXPECT_EQ(artifact_file(as_lib, "CMakeLists.txt").status, 200);
+  const Json as_eim = compile("eim");
+  EXPECT_EQ(artifact_file(as_eim, "model.eim").body.substr(0, 4),
+            "\x7f"
+            "ELF");
+  const Json artifacts = api.CallJson("GET", model + "/artifacts", "", 200);
+  EXPECT_EQ(artifacts["artifacts"].size(), 3u) << artifacts.dump();
+  ExpectError(api.Call("POST", model + "/compile", R"({"target":"z80"})"), 400, "z80");
+  ExpectError(api.Call("POST", model + "/compile", "{}"), 400, "target");
+  ExpectError(api.Call("POST", "/models/999/compile", R"({"target":"tflite"})"), 404, "model 999");
+  ExpectError(artifact_file(as_lib, "missing.cc"), 404, "missing.cc");
 
   // A window longer than every recording: the job fails and says why; nothing is stored.
   Json long_window = *ParseJson(api.Call("GET", model + "/files/impulse.json").body);

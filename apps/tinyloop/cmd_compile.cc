@@ -3,8 +3,6 @@
 // is the resource report plus "model_file" (model_int8.tflite when a MODEL_DIR has one and the
 // target deploys to a device).
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 
 #include "base/json.h"
 #include "commands.h"
@@ -12,30 +10,6 @@
 #include "model/compile.h"
 
 namespace tinyloop::app {
-namespace {
-
-namespace fs = std::filesystem;
-
-// The .eim runner program (src/impulse/eim/eim_main.cc) is built beside the tinyloop binary (and
-// installed beside it); TINYLOOP_EIM_RUNNER overrides where it is found.
-StatusOr<std::string> FindEimRunner() {
-  if (const char* env = std::getenv("TINYLOOP_EIM_RUNNER"); env != nullptr && *env != '\0') {
-    if (fs::is_regular_file(env)) return std::string(env);
-    return NotFoundError(std::string("TINYLOOP_EIM_RUNNER=") + env + " is not a file");
-  }
-  std::error_code ec;
-  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  const fs::path runner = self.parent_path() / "tinyloop-eim-runner";
-  if (ec || !fs::is_regular_file(runner)) {
-    return FailedPreconditionError("the .eim runner program tinyloop-eim-runner is not beside " +
-                                   self.string() +
-                                   " (build the tinyloop-eim-runner target, or set "
-                                   "TINYLOOP_EIM_RUNNER)");
-  }
-  return runner.string();
-}
-
-}  // namespace
 
 void AddCompileCommand(CLI::App& app, int* exit_code) {
   struct Args {

@@ -17,9 +17,10 @@ void AddServerCommand(CLI::App& app, int* exit_code) {
     bool verbose = false;
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand(
-      "server", "Serve the REST API, dashboard and metrics on --port and the Edge Impulse "
-                "ingestion API on --ingestion-port (SQLite + blob folder in --data-dir)");
+  auto* cmd =
+      app.add_subcommand("server",
+                         "Serve the REST API, dashboard and metrics on --port and the Edge Impulse "
+                         "ingestion API on --ingestion-port (SQLite + blob folder in --data-dir)");
   cmd->add_option("--data-dir", args->data_dir, "Data folder (created if missing)")->required();
   cmd->add_option("--port", args->port, "REST API / Studio-API / dashboard port")
       ->capture_default_str();
@@ -46,16 +47,20 @@ void AddServerCommand(CLI::App& app, int* exit_code) {
     options.worker_threads = args->threads;
     options.max_body_bytes = static_cast<size_t>(args->max_body_mb * 1024 * 1024);
     // The training worker runs the jobs the API queues; it lives as long as the server.
-    service::JobWorker worker(*(*ctx)->store);
+    service::JobWorkerOptions worker_options;
+    // Without the runner, eim compile jobs fail saying why; everything else works.
+    if (auto runner = FindEimRunner(); runner.ok()) worker_options.eim_runner = *runner;
+    service::JobWorker worker(*(*ctx)->store, worker_options);
     (*ctx)->training->SetJobQueuedCallback([&worker] { worker.Notify(); });
     if (Status st = worker.Start(); !st.ok()) return void(*exit_code = Fail(st));
     api::ApiServer server(*(*ctx)->services, options);
     if (Status st = server.Start(); !st.ok()) return void(*exit_code = Fail(st));
     // The one readiness line tests and scripts wait for (stdout, flushed).
-    std::printf("listening on http://%s:%d (API, dashboard, metrics) and http://%s:%d "
-                "(ingestion); data in %s\n",
-                args->host.c_str(), server.port(), args->host.c_str(), server.ingestion_port(),
-                args->data_dir.c_str());
+    std::printf(
+        "listening on http://%s:%d (API, dashboard, metrics) and http://%s:%d "
+        "(ingestion); data in %s\n",
+        args->host.c_str(), server.port(), args->host.c_str(), server.ingestion_port(),
+        args->data_dir.c_str());
     std::fflush(stdout);
     WaitForStopSignal();
     TL_LOG(kInfo) << "stopping";

@@ -4,6 +4,8 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 
 #include "store/sqlite_store.h"
 
@@ -49,6 +51,26 @@ void WaitForStopSignal() {
 int Fail(const Status& status) {
   std::fprintf(stderr, "tinyloop: %s\n", status.message().c_str());
   return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+// The .eim runner program (src/impulse/eim/eim_main.cc) is built beside the tinyloop binary (and
+// installed beside it); TINYLOOP_EIM_RUNNER overrides where it is found.
+StatusOr<std::string> FindEimRunner() {
+  namespace fs = std::filesystem;
+  if (const char* env = std::getenv("TINYLOOP_EIM_RUNNER"); env != nullptr && *env != '\0') {
+    if (fs::is_regular_file(env)) return std::string(env);
+    return NotFoundError(std::string("TINYLOOP_EIM_RUNNER=") + env + " is not a file");
+  }
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  const fs::path runner = self.parent_path() / "tinyloop-eim-runner";
+  if (ec || !fs::is_regular_file(runner)) {
+    return FailedPreconditionError("the .eim runner program tinyloop-eim-runner is not beside " +
+                                   self.string() +
+                                   " (build the tinyloop-eim-runner target, or set "
+                                   "TINYLOOP_EIM_RUNNER)");
+  }
+  return runner.string();
 }
 
 }  // namespace tinyloop::app

@@ -36,6 +36,10 @@ void BlockStopSignals();
 // Blocks until SIGINT or SIGTERM arrives (after BlockStopSignals).
 void WaitForStopSignal();
 
+// The .eim runner program (tinyloop-eim-runner): TINYLOOP_EIM_RUNNER, else beside this
+// binary. NotFound / FailedPrecondition saying how to get it otherwise.
+StatusOr<std::string> FindEimRunner();
+
 // Prints "tinyloop: <message>" to stderr and returns exit code 1 (2 for usage errors).
 int Fail(const Status& status);
 

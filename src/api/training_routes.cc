@@ -108,7 +108,9 @@ Json JobJson(const store::Job& j) {
           {"model_id", OrNull(j.model_id)},
           {"created_at", j.created_ms},
           {"started_at", OrNull(j.started_ms)},
-          {"finished_at", OrNull(j.finished_ms)}};
+          {"finished_at", OrNull(j.finished_ms)},
+          {"params", j.params},
+          {"result", j.result.empty() ? Json() : j.result}};
 }
 
 Json ModelJson(const store::ModelRecord& m) {
@@ -275,6 +277,47 @@ HttpResponse GetModelCard(Services& s, const HttpRequest& req) {
   return ModelFile(s, req, "model_card.md");
 }
 
+// POST …/models/{model}/compile, body {"target": "tflite|host|cpp-lib|cortex-m4|eim"}.
+HttpResponse Compile(Services& s, const HttpRequest& req) {
+  TL_HTTP_ASSIGN_OR_RETURN(const Scope scope, Authorize(s, req));
+  TL_HTTP_ASSIGN_OR_RETURN(const int64_t id, PathId(req, "model", "model id"));
+  TL_HTTP_ASSIGN_OR_RETURN(const Json body, BodyObject(req, {"target"}));
+  if (!body.contains("target") || !body["target"].is_string()) {
+    return ErrorResponse(InvalidArgumentError("target is required: a string naming the target"));
+  }
+  TL_HTTP_ASSIGN_OR_RETURN(
+      const store::Job job,
+      scope.training->StartCompile(scope.project_id, id, body["target"].get<std::string>()));
+  return HttpResponse::Json({{"job_id", job.id}, {"status", "queued"}}, 202);
+}
+
+// GET …/models/{model}/artifacts: the model's compile jobs; a succeeded one's "result" holds
+// the resource report and the artifact's files.
+HttpResponse ListArtifacts(Services& s, const HttpRequest& req) {
+  TL_HTTP_ASSIGN_OR_RETURN(const Scope scope, Authorize(s, req));
+  TL_HTTP_ASSIGN_OR_RETURN(const int64_t id, PathId(req, "model", "model id"));
+  TL_HTTP_ASSIGN_OR_RETURN(const auto jobs, scope.training->ListCompileJobs(scope.project_id, id));
+  return HttpResponse::Json({{"artifacts", ArrayOf(jobs, JobJson)}});
+}
+
+// GET …/models/{model}/artifacts/{job}/file?name=PATH: one file of a stored artifact (names
+// of a generated folder hold '/', hence a query parameter).
+HttpResponse GetArtifactFile(Services& s, const HttpRequest& req) {
+  TL_HTTP_ASSIGN_OR_RETURN(const Scope scope, Authorize(s, req));
+  TL_HTTP_ASSIGN_OR_RETURN(const int64_t id, PathId(req, "model", "model id"));
+  TL_HTTP_ASSIGN_OR_RETURN(const int64_t job_id, PathId(req, "job", "job id"));
+  const std::string name = req.Query("name");
+  if (name.empty()) {
+    return ErrorResponse(InvalidArgumentError("query parameter 'name' is required"));
+  }
+  TL_HTTP_ASSIGN_OR_RETURN(std::string bytes,
+                           scope.training->GetArtifactFile(scope.project_id, id, job_id, name));
+  HttpResponse r;
+  r.content_type = ContentTypeOf(name);
+  r.body = std::move(bytes);
+  return r;
+}
+
 #undef TL_HTTP_ASSIGN_OR_RETURN
 
 }  // namespace
@@ -299,6 +342,10 @@ void AddTrainingRoutes(Router& router, Services& s) {
   router.Add("GET", model + "/evaluation", "get_model_evaluation", bind(GetEvaluation));
   router.Add("GET", model + "/model-card", "get_model_card", bind(GetModelCard));
   router.Add("GET", model + "/files/{name}", "get_model_file", bind(GetModelFile));
+  router.Add("POST", model + "/compile", "compile_model", bind(Compile));
+  router.Add("GET", model + "/artifacts", "list_model_artifacts", bind(ListArtifacts));
+  router.Add("GET", model + "/artifacts/{job}/file", "get_model_artifact_file",
+             bind(GetArtifactFile));
 }
 
 }  // namespace tinyloop::api

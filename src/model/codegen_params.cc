@@ -126,13 +126,20 @@ std::string PoolParamsDefinition(const std::string& name, const ref::PoolParams&
       .Done();
 }
 
-std::string AddParamsDefinition(const std::string& name, const ref::AddParams& p) {
-  StructWriter w("AddParams", name);
+// The output shape and both inputs' strides of a broadcasting binary op (ADD, MUL).
+template <typename Params>
+void WriteBroadcastShape(const Params& p, StructWriter& w) {
   const char* dims[4] = {"dims[0]", "dims[1]", "dims[2]", "dims[3]"};
   const char* s1[4] = {"strides1[0]", "strides1[1]", "strides1[2]", "strides1[3]"};
   const char* s2[4] = {"strides2[0]", "strides2[1]", "strides2[2]", "strides2[3]"};
-  for (int i = 0; i < 4; ++i)
+  for (int i = 0; i < 4; ++i) {
     w.Int(dims[i], p.dims[i]).Int(s1[i], p.strides1[i]).Int(s2[i], p.strides2[i]);
+  }
+}
+
+std::string AddParamsDefinition(const std::string& name, const ref::AddParams& p) {
+  StructWriter w("AddParams", name);
+  WriteBroadcastShape(p, w);
   return w.Int("input1_offset", p.input1_offset)
       .Int("input2_offset", p.input2_offset)
       .Int("output_offset", p.output_offset)
@@ -165,11 +172,7 @@ std::string MeanParamsDefinition(const std::string& name, const ref::MeanParams&
 
 std::string MulParamsDefinition(const std::string& name, const ref::MulParams& p) {
   StructWriter w("MulParams", name);
-  const char* dims[4] = {"dims[0]", "dims[1]", "dims[2]", "dims[3]"};
-  const char* s1[4] = {"strides1[0]", "strides1[1]", "strides1[2]", "strides1[3]"};
-  const char* s2[4] = {"strides2[0]", "strides2[1]", "strides2[2]", "strides2[3]"};
-  for (int i = 0; i < 4; ++i)
-    w.Int(dims[i], p.dims[i]).Int(s1[i], p.strides1[i]).Int(s2[i], p.strides2[i]);
+  WriteBroadcastShape(p, w);
   return w.Int("input1_offset", p.input1_offset)
       .Int("input2_offset", p.input2_offset)
       .Int("output_offset", p.output_offset)

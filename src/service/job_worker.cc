@@ -13,6 +13,7 @@
 #include "base/crypto.h"
 #include "base/log.h"
 #include "impulse/pipeline.h"
+#include "model/compile.h"
 #include "service/datasets.h"
 
 namespace tinyloop::service {
@@ -89,6 +90,68 @@ StatusOr<std::string> ReadWholeFile(const fs::path& path) {
   return out.str();
 }
 
+Status WriteWholeFile(const fs::path& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) return InternalError("cannot write " + path.string());
+  return OkStatus();
+}
+
+// What a compile target writes: a file for tflite and eim, a folder for the others.
+std::string ArtifactName(const std::string& target) {
+  if (target == "tflite") return "model.tflite";
+  if (target == "eim") return "model.eim";
+  return target;
+}
+
+// Build outputs a generated folder may hold beside its sources: left out of the artifact.
+bool IsBuildIntermediate(const fs::path& relative) {
+  for (const fs::path& part : relative) {
+    if (part == "CMakeFiles") return true;
+  }
+  const std::string ext = relative.extension().string();
+  return ext == ".o" || ext == ".obj" || ext == ".d";
+}
+
+// The regular files of `artifact` (a file or a folder, walked in name order) as relative
+// names and contents. FailedPrecondition beyond kMaxArtifactFiles or kMaxArtifactBytes.
+Status CollectArtifact(const fs::path& artifact, std::vector<std::string>* names,
+                       std::vector<std::string>* contents) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  if (fs::is_regular_file(artifact, ec)) {
+    files.push_back(artifact.filename());
+  } else {
+    for (auto it = fs::recursive_directory_iterator(artifact, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (!it->is_regular_file()) continue;
+      const fs::path relative = fs::relative(it->path(), artifact);
+      if (!IsBuildIntermediate(relative)) files.push_back(relative);
+    }
+    if (ec) return InternalError("cannot list " + artifact.string() + ": " + ec.message());
+    std::sort(files.begin(), files.end());
+  }
+  if (files.size() > kMaxArtifactFiles) {
+    return FailedPreconditionError("artifact has " + std::to_string(files.size()) +
+                                   " files, more than the limit of " +
+                                   std::to_string(kMaxArtifactFiles));
+  }
+  const fs::path base = fs::is_regular_file(artifact) ? artifact.parent_path() : artifact;
+  int64_t total = 0;
+  for (const fs::path& file : files) {
+    TL_ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(base / file));
+    total += static_cast<int64_t>(bytes.size());
+    if (total > kMaxArtifactBytes) {
+      return FailedPreconditionError("artifact is larger than the limit of " +
+                                     std::to_string(kMaxArtifactBytes) + " bytes");
+    }
+    names->push_back(file.generic_string());
+    contents->push_back(std::move(bytes));
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 JobWorker::JobWorker(store::MetadataStore& store, JobWorkerOptions options)
@@ -155,13 +218,20 @@ void JobWorker::Loop() {
 }
 
 void JobWorker::RunJob(const store::Job& job) {
-  TL_LOG(kInfo) << "job " << job.id << ": training impulse " << job.impulse_id
-                << " on dataset version " << job.dataset_version_id;
+  const bool compile = job.kind == "compile";
+  if (compile) {
+    TL_LOG(kInfo) << "job " << job.id << ": compiling model " << job.model_id << " for "
+                  << job.params.value("target", "?");
+  } else {
+    TL_LOG(kInfo) << "job " << job.id << ": training impulse " << job.impulse_id
+                  << " on dataset version " << job.dataset_version_id;
+  }
   Status status;
   try {
-    status = Train(job);
+    status = compile ? Compile(job) : Train(job);
   } catch (const std::exception& e) {
-    status = InternalError(std::string("training failed: ") + e.what());
+    status =
+        InternalError(std::string(compile ? "compiling" : "training") + " failed: " + e.what());
   }
   if (status.ok()) {
     TL_LOG(kInfo) << "job " << job.id << ": succeeded";
@@ -235,6 +305,54 @@ Status JobWorker::Train(const store::Job& job) {
   final_progress["stage"] = "done";
   final_progress["message"] = "model stored";
   return store_.FinishJobWithModel(std::move(model), final_progress).status();
+}
+
+Status JobWorker::Compile(const store::Job& job) {
+  const std::string target = job.params.value("target", "");
+  TL_ASSIGN_OR_RETURN(const store::ModelRecord model,
+                      store_.GetModel(job.project_id, job.model_id));
+  std::error_code ec;
+  const ScopedDir work(fs::temp_directory_path(ec) /
+                       ("tinyloop-job-" + std::to_string(job.id) + "-" + RandomHex(8)));
+  if (ec) return InternalError("no temporary folder: " + ec.message());
+  const fs::path model_dir = work.path() / "model";
+  fs::create_directories(model_dir, ec);
+  if (ec) return InternalError("cannot create " + model_dir.string() + ": " + ec.message());
+  for (const store::ModelFile& file : model.files) {
+    if (file.name.empty() || file.name.find('/') != std::string::npos || file.name[0] == '.') {
+      return InternalError("model " + std::to_string(model.id) + " names a file '" + file.name +
+                           "' that cannot be written");
+    }
+    TL_ASSIGN_OR_RETURN(const std::string bytes, store_.GetBlob(file.sha256));
+    TL_RETURN_IF_ERROR(WriteWholeFile(model_dir / file.name, bytes));
+  }
+  Json progress = {{"stage", "compile"}, {"message", "compiling for " + target}};
+  if (Status st = store_.UpdateJobProgress(job.id, progress); !st.ok()) {
+    TL_LOG(kWarning) << "job " << job.id << ": progress not saved: " << st.message();
+  }
+
+  model::CompileRequest request;
+  request.model = model_dir.string();
+  request.target = target;
+  request.out = (work.path() / ArtifactName(target)).string();
+  request.eim_runner = options_.eim_runner;
+  TL_ASSIGN_OR_RETURN(const model::CompileResult compiled, model::CompileModel(request));
+
+  std::vector<std::string> names, contents;
+  TL_RETURN_IF_ERROR(CollectArtifact(request.out, &names, &contents));
+  TL_ASSIGN_OR_RETURN(const std::vector<std::string> blobs, store_.PutBlobs(contents));
+  Json files = Json::array();
+  for (size_t i = 0; i < names.size(); ++i) {
+    files.push_back({{"name", names[i]},
+                     {"sha256", blobs[i]},
+                     {"size", static_cast<int64_t>(contents[i].size())}});
+  }
+  const Json result = {{"target", target},
+                       {"model_file", compiled.model_file},
+                       {"report", model::CompileResultJson(compiled)},
+                       {"files", std::move(files)}};
+  progress = {{"stage", "done"}, {"message", "artifact stored"}};
+  return store_.FinishJob(job.id, result, progress);
 }
 
 }  // namespace tinyloop::service

@@ -1,8 +1,10 @@
-// The server's training worker: one thread that claims queued jobs from the store, builds the
-// recordings of the job's dataset version, runs impulse::TrainImpulse with a progress sink that
-// persists progress (stage and epoch figures, at most every 500 ms), stores the model's files
-// as blobs and the model row, and marks the job succeeded — or failed with the reason, leaving
-// nothing half-stored. Part of src/service.
+// The server's job worker: one thread that claims queued jobs from the store and runs them.
+// A train job builds the recordings of the job's dataset version, runs impulse::TrainImpulse
+// with a progress sink that persists progress (stage and epoch figures, at most every 500 ms),
+// stores the model's files as blobs and the model row. A compile job writes a stored model's
+// files to a private folder, runs model::CompileModel for its target and stores the artifact's
+// files as blobs with the resource report in the job's result. Either way the job ends
+// succeeded — or failed with the reason, leaving nothing half-stored. Part of src/service.
 #pragma once
 
 #include <atomic>
@@ -25,7 +27,14 @@ struct JobWorkerOptions {
   // Least time between two progress writes of one job during training. Default 500 ms.
   int progress_interval_ms = 500;
   int threads = 2;  // libtorch threads per job
+  // The .eim runner program (tinyloop-eim-runner) compile jobs of target eim append the model
+  // to; empty: such jobs fail saying so.
+  std::string eim_runner;
 };
+
+// Limits on what a compile job stores (a generated folder holds sources, not build outputs).
+inline constexpr size_t kMaxArtifactFiles = 1000;
+inline constexpr int64_t kMaxArtifactBytes = int64_t{256} << 20;
 
 // Thread-safe: Notify may be called from any thread; Start and Stop from one thread. Borrows
 // the store, which must outlive the worker. Stop (and the destructor) cancels the job in
@@ -53,6 +62,8 @@ class JobWorker {
   void Loop();
   // Trains and stores the model; the job is still running when this returns an error.
   Status Train(const store::Job& job);
+  // Compiles the job's model for params.target and stores the artifact; same contract.
+  Status Compile(const store::Job& job);
 
   store::MetadataStore& store_;
   const JobWorkerOptions options_;

@@ -1,6 +1,7 @@
 #include "service/training_service.h"
 
 #include "impulse/impulse_config.h"
+#include "model/compile.h"
 #include "service/projects.h"
 
 namespace tinyloop::service {
@@ -98,6 +99,65 @@ StatusOr<std::string> TrainingService::GetModelFile(int64_t project_id, int64_t 
   std::string known;
   for (const store::ModelFile& file : model.files) known += (known.empty() ? "" : ", ") + file.name;
   return NotFoundError("model " + std::to_string(model_id) + " has no file '" + name +
+                       "' (files: " + known + ")");
+}
+
+StatusOr<store::Job> TrainingService::StartCompile(int64_t project_id, int64_t model_id,
+                                                   const std::string& target) {
+  std::string choices;
+  bool known = false;
+  for (const model::CompileTarget& t : model::CompileTargets()) {
+    choices += (choices.empty() ? "" : ", ") + std::string(t.name);
+    known = known || target == t.name;
+  }
+  if (!known) {
+    return InvalidArgumentError("target: '" + target + "' is not one of " + choices);
+  }
+  TL_ASSIGN_OR_RETURN(const store::ModelRecord model, store_.GetModel(project_id, model_id));
+  store::Job job;
+  job.project_id = project_id;
+  job.kind = "compile";
+  job.impulse_id = model.impulse_id;
+  job.dataset_version_id = model.dataset_version_id;
+  job.model_id = model.id;
+  job.seed = model.seed;
+  job.params = {{"target", target}};
+  job.progress = {{"stage", "queued"}};
+  TL_ASSIGN_OR_RETURN(store::Job queued, store_.CreateJob(std::move(job)));
+  if (on_queued_) on_queued_();
+  return queued;
+}
+
+StatusOr<std::vector<store::Job>> TrainingService::ListCompileJobs(int64_t project_id,
+                                                                   int64_t model_id) {
+  TL_RETURN_IF_ERROR(store_.GetModel(project_id, model_id).status());
+  TL_ASSIGN_OR_RETURN(std::vector<store::Job> jobs, store_.ListJobs(project_id));
+  std::vector<store::Job> compiles;
+  for (store::Job& job : jobs) {
+    if (job.kind == "compile" && job.model_id == model_id) compiles.push_back(std::move(job));
+  }
+  return compiles;
+}
+
+StatusOr<std::string> TrainingService::GetArtifactFile(int64_t project_id, int64_t model_id,
+                                                       int64_t job_id, const std::string& name) {
+  TL_ASSIGN_OR_RETURN(const store::Job job, store_.GetJob(project_id, job_id));
+  if (job.kind != "compile" || job.model_id != model_id) {
+    return NotFoundError("model " + std::to_string(model_id) + " has no compile job " +
+                         std::to_string(job_id));
+  }
+  if (job.status != "succeeded") {
+    return FailedPreconditionError("compile job " + std::to_string(job_id) + " is " + job.status +
+                                   ", its artifact is not stored");
+  }
+  const Json files = job.result.value("files", Json::array());
+  std::string known;
+  for (const Json& file : files) {
+    const std::string file_name = file.value("name", "");
+    if (file_name == name) return store_.GetBlob(file.value("sha256", ""));
+    known += (known.empty() ? "" : ", ") + file_name;
+  }
+  return NotFoundError("compile job " + std::to_string(job_id) + " has no file '" + name +
                        "' (files: " + known + ")");
 }
 

@@ -62,6 +62,20 @@ class TrainingService {
   // for an unknown model or file name.
   StatusOr<std::string> GetModelFile(int64_t project_id, int64_t model_id, const std::string& name);
 
+  // Queues a compile job of model `model_id` for `target`, one of model/compile.h's
+  // CompileTargets(). InvalidArgument naming the target and the choices; NotFound for an
+  // unknown model.
+  StatusOr<store::Job> StartCompile(int64_t project_id, int64_t model_id,
+                                    const std::string& target);
+  // The model's compile jobs, newest first; a succeeded one's result names its artifact files
+  // and holds the resource report. NotFound for an unknown model.
+  StatusOr<std::vector<store::Job>> ListCompileJobs(int64_t project_id, int64_t model_id);
+  // The bytes of file `name` of the artifact of succeeded compile job `job_id` of the model.
+  // NotFound for an unknown model, job or file; FailedPrecondition when the job has not
+  // succeeded (yet).
+  StatusOr<std::string> GetArtifactFile(int64_t project_id, int64_t model_id, int64_t job_id,
+                                        const std::string& name);
+
  private:
   store::MetadataStore& store_;
   std::function<void()> on_queued_;

@@ -132,6 +132,9 @@ class MetadataStore {
   virtual Status UpdateJobProgress(int64_t job_id, const Json& progress) = 0;
   // Marks a running job failed with `error`. FailedPrecondition when it is not running.
   virtual Status FailJob(int64_t job_id, const std::string& error) = 0;
+  // Marks a running job that stores no model (compile) succeeded with `result` (its blobs must
+  // already be stored). FailedPrecondition when it is not running.
+  virtual Status FinishJob(int64_t job_id, const Json& result, const Json& progress) = 0;
   // Marks every running job failed with `error` (a restarted server owns no running job);
   // returns how many.
   virtual StatusOr<int64_t> FailRunningJobs(const std::string& error) = 0;

@@ -130,6 +130,7 @@ class SqliteStore final : public MetadataStore {
   StatusOr<std::optional<Job>> ClaimNextJob() override;
   Status UpdateJobProgress(int64_t job_id, const Json& progress) override;
   Status FailJob(int64_t job_id, const std::string& error) override;
+  Status FinishJob(int64_t job_id, const Json& result, const Json& progress) override;
   StatusOr<int64_t> FailRunningJobs(const std::string& error) override;
   StatusOr<ModelRecord> FinishJobWithModel(ModelRecord model, const Json& progress) override;
   StatusOr<std::vector<ModelRecord>> ListModels(int64_t project_id) override;

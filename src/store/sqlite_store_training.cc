@@ -150,6 +150,13 @@ Status SqliteStore::FailJob(int64_t job_id, const std::string& error) {
   return Write(*writer_, [&](Db& db) { return internal::FailRunningJob(db, job_id, error, now); });
 }
 
+Status SqliteStore::FinishJob(int64_t job_id, const Json& result, const Json& progress) {
+  const int64_t now = clock_->NowMillis();
+  return Write(*writer_, [&](Db& db) {
+    return internal::SucceedRunningJob(db, job_id, result, progress, now);
+  });
+}
+
 StatusOr<int64_t> SqliteStore::FailRunningJobs(const std::string& error) {
   int64_t count = 0;
   const int64_t now = clock_->NowMillis();

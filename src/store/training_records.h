@@ -61,7 +61,12 @@ struct Job {
   int64_t created_ms = 0;
   int64_t started_ms = 0;   // 0 until running
   int64_t finished_ms = 0;  // 0 until done
-  int64_t model_id = 0;     // the model a succeeded train job stored; 0 otherwise
+  // train: the model a succeeded job stored (0 before). compile: the model to compile.
+  int64_t model_id = 0;
+  Json params = Json::object();  // compile: {"target": "..."}
+  // compile, once succeeded: {"target", "model_file", "report": {...}, "files": [{"name",
+  // "sha256", "size"}]} (files are blobs).
+  Json result = Json::object();
 };
 
 struct ModelFile {

@@ -40,14 +40,9 @@ Status PrepareAdd(PrepareContext& ctx) {
   const TensorInfo& in1 = ctx.input(0);
   const TensorInfo& in2 = ctx.input(1);
   const TensorInfo& output = ctx.output(0);
-  if (output.rank > 4) return Status::kInvalidShape;
   AddParams* p = ctx.Allocate<AddParams>();
   if (p == nullptr) return Status::kArenaTooSmall;
-  for (int32_t i = 0; i < output.rank; ++i) p->dims[4 - output.rank + i] = output.dims[i];
-  if (!kernel_util::BroadcastStrides(in1, p->dims, p->strides1) ||
-      !kernel_util::BroadcastStrides(in2, p->dims, p->strides2)) {
-    return Status::kInvalidShape;
-  }
+  TL_RT_RETURN_IF_ERROR(kernel_util::PrepareBroadcast(ctx, p));
   ctx.state()->params = p;
   if (in1.type != in2.type || in1.type != output.type) return Status::kUnsupportedType;
   const FusedActivation activation = ctx.op().activation;

@@ -23,6 +23,21 @@ bool SameShape(const TensorInfo& a, const TensorInfo& b);
 // axes (NumPy broadcasting). False when `t` has rank > 4 or does not broadcast to `dims`.
 bool BroadcastStrides(const TensorInfo& t, const int32_t dims[4], int32_t strides[4]);
 
+// The output shape (right-aligned to 4D) and both inputs' broadcast strides of a binary
+// elementwise op, into params with dims[4], strides1[4] and strides2[4] (ADD, MUL).
+// kInvalidShape when the output has rank > 4 or an input does not broadcast to it.
+template <typename Params>
+Status PrepareBroadcast(const PrepareContext& ctx, Params* p) {
+  const TensorInfo& output = ctx.output(0);
+  if (output.rank > 4) return Status::kInvalidShape;
+  for (int32_t i = 0; i < output.rank; ++i) p->dims[4 - output.rank + i] = output.dims[i];
+  if (!BroadcastStrides(ctx.input(0), p->dims, p->strides1) ||
+      !BroadcastStrides(ctx.input(1), p->dims, p->strides2)) {
+    return Status::kInvalidShape;
+  }
+  return Status::kOk;
+}
+
 // Per-tensor int8 quantization present and sane (scale > 0, zero point in int8 range).
 bool HasInt8Quantization(const TensorInfo& t);
 

@@ -174,7 +174,9 @@ CREATE INDEX samples_by_values ON samples(project_id, substr(values_sha256, 1, 1
 )sql",
        nullptr},
       // 4: training. Dataset versions copy what they need of each sample (values as blobs),
-      // so later edits of samples never change them; models name their files' blobs.
+      // so later edits of samples never change them; models name their files' blobs. Jobs are
+      // "train" (model_id: the model stored) or "compile" (model_id: the model compiled,
+      // params: the target, result: the artifact's report and file blobs).
       {R"sql(
 CREATE TABLE dataset_versions (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -224,7 +226,9 @@ CREATE TABLE jobs (
   created_ms INTEGER NOT NULL,
   started_ms INTEGER NOT NULL,
   finished_ms INTEGER NOT NULL,
-  model_id INTEGER NOT NULL
+  model_id INTEGER NOT NULL,
+  params TEXT NOT NULL,
+  result TEXT NOT NULL
 ) STRICT;
 CREATE INDEX jobs_by_project ON jobs(project_id, id);
 CREATE INDEX jobs_by_status ON jobs(status, id);

@@ -84,7 +84,7 @@ constexpr const char* kVersionColumns =
 constexpr const char* kImpulseColumns = "id, project_id, name, config, created_ms";
 constexpr const char* kJobColumns =
     "id, project_id, kind, status, impulse_id, dataset_version_id, seed, progress, error, "
-    "created_ms, started_ms, finished_ms, model_id";
+    "created_ms, started_ms, finished_ms, model_id, params, result";
 constexpr const char* kModelColumns =
     "id, project_id, impulse_id, dataset_version_id, job_id, seed, headline, files, created_ms";
 
@@ -124,6 +124,8 @@ StatusOr<Job> ReadJobRow(const Statement& stmt) {
   j.started_ms = stmt.ColumnInt64(10);
   j.finished_ms = stmt.ColumnInt64(11);
   j.model_id = stmt.ColumnInt64(12);
+  TL_ASSIGN_OR_RETURN(j.params, ParseStoredJson(stmt.ColumnText(13), "params"));
+  TL_ASSIGN_OR_RETURN(j.result, ParseStoredJson(stmt.ColumnText(14), "result"));
   return j;
 }
 
@@ -241,18 +243,23 @@ StatusOr<int64_t> InsertJob(Db& db, const Job& job) {
   TL_RETURN_IF_ERROR(CheckExists(db, "impulses", job.project_id, job.impulse_id, "impulse"));
   TL_RETURN_IF_ERROR(CheckExists(db, "dataset_versions", job.project_id, job.dataset_version_id,
                                  "dataset version"));
+  if (job.model_id != 0) {
+    TL_RETURN_IF_ERROR(CheckExists(db, "models", job.project_id, job.model_id, "model"));
+  }
   TL_ASSIGN_OR_RETURN(
       Statement stmt,
       db.Prepare("INSERT INTO jobs (project_id, kind, status, impulse_id, dataset_version_id, "
-                 "seed, progress, error, created_ms, started_ms, finished_ms, model_id) "
-                 "VALUES (?1, ?2, 'queued', ?3, ?4, ?5, ?6, '', ?7, 0, 0, 0)"));
+                 "seed, progress, error, created_ms, started_ms, finished_ms, model_id, params, "
+                 "result) VALUES (?1, ?2, 'queued', ?3, ?4, ?5, ?6, '', ?7, 0, 0, ?8, ?9, '{}')"));
   stmt.Bind(1, job.project_id)
       .Bind(2, job.kind)
       .Bind(3, job.impulse_id)
       .Bind(4, job.dataset_version_id)
       .Bind(5, static_cast<int64_t>(job.seed))
       .Bind(6, DumpJson(job.progress))
-      .Bind(7, job.created_ms);
+      .Bind(7, job.created_ms)
+      .Bind(8, job.model_id)
+      .Bind(9, DumpJson(job.params));
   TL_RETURN_IF_ERROR(stmt.Run());
   return db.LastInsertRowid();
 }
@@ -296,6 +303,16 @@ Status FailRunningJob(Db& db, int64_t job_id, const std::string& error, int64_t 
                       db.Prepare("UPDATE jobs SET status = 'failed', error = ?2, finished_ms = ?3 "
                                  "WHERE id = ?1"));
   stmt.Bind(1, job_id).Bind(2, error).Bind(3, now_ms);
+  return stmt.Run();
+}
+
+Status SucceedRunningJob(Db& db, int64_t job_id, const Json& result, const Json& progress,
+                         int64_t now_ms) {
+  TL_RETURN_IF_ERROR(CheckRunning(db, job_id));
+  TL_ASSIGN_OR_RETURN(Statement stmt,
+                      db.Prepare("UPDATE jobs SET status = 'succeeded', result = ?2, "
+                                 "progress = ?3, finished_ms = ?4 WHERE id = ?1"));
+  stmt.Bind(1, job_id).Bind(2, DumpJson(result)).Bind(3, DumpJson(progress)).Bind(4, now_ms);
   return stmt.Run();
 }
 

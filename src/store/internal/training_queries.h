@@ -26,6 +26,9 @@ StatusOr<std::optional<Job>> ClaimNextJob(Db& db, int64_t now_ms);
 // FailedPrecondition when the job is not running (NotFound when it does not exist).
 Status UpdateRunningJob(Db& db, int64_t job_id, const Json& progress);
 Status FailRunningJob(Db& db, int64_t job_id, const std::string& error, int64_t now_ms);
+// Marks running job `job_id` succeeded with `result` (jobs that store no model: compile).
+Status SucceedRunningJob(Db& db, int64_t job_id, const Json& result, const Json& progress,
+                         int64_t now_ms);
 StatusOr<int64_t> FailAllRunningJobs(Db& db, const std::string& error, int64_t now_ms);
 // Inserts the model and marks its job succeeded. FailedPrecondition when the job is not
 // running. `model.created_ms` must be set.
