@@ -3,6 +3,7 @@
 // beside the repository) the real ST HAR recordings.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -208,6 +209,10 @@ void ExpectTrainingFigures(const Json& j) {
   ASSERT_TRUE(j["model_card"].is_string()) << j.dump();
   EXPECT_TRUE(fs::exists(j["model_card"].get<std::string>())) << j.dump();
   EXPECT_TRUE(fs::exists(j["model_dir"].get<std::string>() + "/model.tflite")) << j.dump();
+  EXPECT_TRUE(fs::exists(j["model_dir"].get<std::string>() + "/model_int8.tflite")) << j.dump();
+  ASSERT_TRUE(j["int8_accuracy"].is_number()) << j.dump();
+  EXPECT_LE(std::abs(j["int8_accuracy"].get<double>() - j["accuracy"].get<double>()), 0.05)
+      << "the int8 model should stay close to the float model: " << j.dump();
 }
 
 TEST(CliTest, DemoJsonLastLineHasTheFigures) {
