@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-#include "dsp/reference_test_util.h"
+#include "dsp/reference_test.h"
 
 namespace tinyloop::dsp {
 namespace {

@@ -9,7 +9,7 @@
 #include <iterator>
 #include <vector>
 
-#include "dsp/reference_test_util.h"
+#include "dsp/reference_test.h"
 
 namespace tinyloop::dsp {
 namespace {

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "dsp/reference_test_util.h"
+#include "dsp/reference_test.h"
 
 namespace tinyloop::dsp {
 namespace {

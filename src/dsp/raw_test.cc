@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "dsp/flatten.h"
-#include "dsp/reference_test_util.h"
+#include "dsp/reference_test.h"
 
 namespace tinyloop::dsp {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "base/json.h"
 #include "base/status.h"
-#include "dsp/json/dsp_config_json.h"
+#include "dsp_json/dsp_config_json.h"
 #include "train/gmm.h"
 #include "train/kmeans.h"
 #include "train/nn_spec.h"
@@ -68,7 +68,7 @@ struct ImpulseConfig {
 //    "input":{"type":"time-series","window_size_ms":2000,"window_increase_ms":500,
 //             "frequency_hz":26,"pad_zeros":false,"axes":["x","y","z"],"remove_mean":false}
 //            or {"type":"image","axes":["R","G","B"]},
-//    "dsp":{"type":"spectral",...}                      (dsp/json/dsp_config_json.h),
+//    "dsp":{"type":"spectral",...}                      (dsp_json/dsp_config_json.h),
 //    "learning":{"nn":{...},                            (train/nn_spec.h)
 //                "training":{"epochs":100,"batch_size":32,"learning_rate":0.001,
 //                            "patience":10,"class_weights":true,

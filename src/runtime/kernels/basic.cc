@@ -52,7 +52,7 @@ Status EvalRelu(const OpState& op) {
 }  // namespace
 
 Status PrepareReshape(PrepareContext& ctx) {
-  // The optional second input (the new shape) is already reflected in the output shape.
+  // The optional second input (the target shape) is already reflected in the output shape.
   TL_RT_RETURN_IF_ERROR(kernel_util::CheckArity(ctx, 1, 2, 1, 1));
   const TensorInfo& input = ctx.input(0);
   const TensorInfo& output = ctx.output(0);

@@ -1,4 +1,4 @@
-#include "dsp/json/dsp_config_json.h"
+#include "dsp_json/dsp_config_json.h"
 
 #include <gtest/gtest.h>
 
