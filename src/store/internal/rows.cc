@@ -6,12 +6,11 @@
 #include "base/json.h"
 
 namespace tinyloop::store::internal {
-namespace {
 
 // Stored JSON was written by DumpJson, so generous limits only guard against a damaged file.
 constexpr ParseLimits kStoredJsonLimits{/*max_depth=*/256, /*max_container_elements=*/1u << 30};
 
-StatusOr<Json> ParseStored(const std::string& text, const char* column) {
+StatusOr<Json> ParseStoredJson(const std::string& text, const char* column) {
   StatusOr<Json> json = ParseJson(text, kStoredJsonLimits);
   if (!json.ok()) {
     return DataLossError(std::string("stored column ") + column +
@@ -20,11 +19,13 @@ StatusOr<Json> ParseStored(const std::string& text, const char* column) {
   return json;
 }
 
+namespace {
+
 // Reads {"a": string, "b": string} pairs from a stored array without throwing.
 template <typename T>
 StatusOr<std::vector<T>> ParsePairs(const std::string& text, const char* column, const char* a,
                                     const char* b) {
-  TL_ASSIGN_OR_RETURN(Json json, ParseStored(text, column));
+  TL_ASSIGN_OR_RETURN(Json json, ParseStoredJson(text, column));
   if (!json.is_array()) {
     return DataLossError(std::string("stored column ") + column + " is not a JSON array");
   }
@@ -129,7 +130,7 @@ StatusOr<Project> ReadProjectRow(const Statement& stmt) {
   project.hmac_key = stmt.ColumnText(3);
   project.allow_unsigned = stmt.ColumnInt64(4) != 0;
   project.created_ms = stmt.ColumnInt64(5);
-  TL_ASSIGN_OR_RETURN(project.sensor_schema, ParseStored(stmt.ColumnText(6), "sensor_schema"));
+  TL_ASSIGN_OR_RETURN(project.sensor_schema, ParseStoredJson(stmt.ColumnText(6), "sensor_schema"));
   return project;
 }
 
@@ -158,7 +159,7 @@ StatusOr<Sample> ReadSampleRow(const Statement& stmt) {
   s.sha256 = stmt.ColumnText(10);
   s.values_sha256 = stmt.ColumnText(11);
   s.content_type = stmt.ColumnText(12);
-  TL_ASSIGN_OR_RETURN(s.metadata, ParseStored(stmt.ColumnText(13), "metadata"));
+  TL_ASSIGN_OR_RETURN(s.metadata, ParseStoredJson(stmt.ColumnText(13), "metadata"));
   s.upload_source = stmt.ColumnText(14);
   s.signed_hmac = stmt.ColumnInt64(15) != 0;
   s.ingest_ms = stmt.ColumnInt64(16);

@@ -13,6 +13,9 @@
 namespace tinyloop::store::internal {
 
 // float32 values as IEEE-754 little-endian bytes, bit-exact (NaN payloads and -0.0 survive).
+// A JSON column as stored (written by DumpJson). DataLoss naming `column` when damaged.
+StatusOr<Json> ParseStoredJson(const std::string& text, const char* column);
+
 std::string EncodeFloat32Le(const std::vector<float>& values);
 // DataLoss when the size is not a multiple of 4.
 StatusOr<std::vector<float>> DecodeFloat32Le(std::string_view bytes);

@@ -7,17 +7,6 @@
 namespace tinyloop::store::internal {
 namespace {
 
-constexpr ParseLimits kStoredJsonLimits{/*max_depth=*/256, /*max_container_elements=*/1u << 30};
-
-StatusOr<Json> ParseStoredJson(const std::string& text, const char* column) {
-  StatusOr<Json> json = ParseJson(text, kStoredJsonLimits);
-  if (!json.ok()) {
-    return DataLossError(std::string("stored column ") + column +
-                         " is not valid JSON: " + json.status().message());
-  }
-  return json;
-}
-
 StatusOr<std::vector<Axis>> ParseAxes(const std::string& text) {
   TL_ASSIGN_OR_RETURN(const Json json, ParseStoredJson(text, "axes"));
   std::vector<Axis> axes;
