@@ -22,6 +22,7 @@
 #include "store/internal/queries.h"
 #include "store/internal/reader_pool.h"
 #include "store/internal/rows.h"
+#include "store/internal/values_index.h"
 
 namespace tinyloop::store {
 
@@ -116,6 +117,7 @@ Status PrepareSample(NewSample& in, internal::PreparedSample* out) {
   } else if (!IsValidSha256Hex(s.values_sha256)) {
     return InvalidArgumentError("sample.values_sha256 must be 64 lower-case hex characters");
   }
+  out->values_key = internal::ValuesKey(s.values_sha256);
   out->sample = &s;
   out->disallow_duplicates = in.disallow_duplicates;
   return OkStatus();
@@ -197,8 +199,10 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& data
     TL_ASSIGN_OR_RETURN(store->readers_,
                         internal::ReaderPool::Open(store->db_path_, options.read_connections,
                                                    options.busy_timeout_ms));
+    store->values_index_ = std::make_unique<internal::ValuesIndex>();
     TL_ASSIGN_OR_RETURN(store->writer_, internal::GroupCommitWriter::Start(
-                                            std::move(db), store->blobs_.get(), options.max_batch));
+                                            std::move(db), store->blobs_.get(), options.max_batch,
+                                            store->values_index_.get()));
     return store;
   } catch (const std::exception& e) {
     return InternalError(std::string("cannot open store: ") + e.what());
@@ -273,7 +277,7 @@ struct InsertCall {
 };
 
 // Prepares every sample on the calling thread and returns the write jobs of the valid ones.
-std::vector<WriteJob> MakeInsertJobs(InsertCall& call) {
+std::vector<WriteJob> MakeInsertJobs(InsertCall& call, internal::ValuesIndex& values_index) {
   const size_t n = call.samples.size();
   call.statuses.resize(n);
   call.prepared.resize(n);
@@ -285,8 +289,17 @@ std::vector<WriteJob> MakeInsertJobs(InsertCall& call) {
     if (!call.statuses[i].ok()) continue;
     WriteJob job;
     job.blob = BlobStore::PendingBlob{call.samples[i].sample.sha256, call.samples[i].body};
-    job.apply = [&call, i](Db& db) -> Status {
-      TL_ASSIGN_OR_RETURN(call.inserted[i], internal::InsertSample(db, call.prepared[i]));
+    // The row names its body's place (no blob_locations row: see WriteJob::index_blob).
+    job.index_blob = false;
+    job.blob_location = &call.prepared[i].body;
+    job.find_blob = [&call, &values_index, i](Db& db) {
+      const internal::PreparedSample& p = call.prepared[i];
+      return internal::FindStoredBody(db, values_index, p.sample->project_id, p.values_key,
+                                      p.sample->sha256);
+    };
+    job.apply = [&call, &values_index, i](Db& db) -> Status {
+      TL_ASSIGN_OR_RETURN(call.inserted[i],
+                          internal::InsertSample(db, call.prepared[i], values_index));
       return OkStatus();
     };
     jobs.push_back(std::move(job));
@@ -327,7 +340,7 @@ std::vector<StatusOr<InsertedSample>> SqliteStore::InsertSamples(std::vector<New
   call.samples = std::move(samples);
   std::vector<Status> results;
   try {
-    results = writer_->Execute(MakeInsertJobs(call));
+    results = writer_->Execute(MakeInsertJobs(call, *values_index_));
   } catch (const std::exception& e) {
     FailInsertCall(call, e);
     results.clear();
@@ -343,7 +356,7 @@ void SqliteStore::InsertSamplesAsync(
   call->samples = std::move(samples);
   std::vector<WriteJob> jobs;
   try {
-    jobs = MakeInsertJobs(*call);
+    jobs = MakeInsertJobs(*call, *values_index_);
   } catch (const std::exception& e) {
     FailInsertCall(*call, e);
     call->sample_of_job.clear();

@@ -19,6 +19,7 @@ class BlobStore;
 namespace internal {
 class GroupCommitWriter;
 class ReaderPool;
+class ValuesIndex;
 }  // namespace internal
 
 struct SqliteStoreOptions {
@@ -147,6 +148,7 @@ class SqliteStore final : public MetadataStore {
   const Clock* clock_ = nullptr;
   std::string pepper_;
   std::unique_ptr<BlobStore> blobs_;
+  std::unique_ptr<internal::ValuesIndex> values_index_;  // used by the writer thread only
   std::unique_ptr<internal::GroupCommitWriter> writer_;
   std::unique_ptr<internal::ReaderPool> readers_;
 };

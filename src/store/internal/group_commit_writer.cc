@@ -26,6 +26,15 @@ Status RunApply(WriteJob& job, Db& db) {
   }
 }
 
+// Runs a job's find_blob; exceptions become Internal.
+StatusOr<std::optional<BlobLocation>> RunFindBlob(const WriteJob& job, Db& db) {
+  try {
+    return job.find_blob(db);
+  } catch (const std::exception& e) {
+    return InternalError(std::string("store write failed: ") + e.what());
+  }
+}
+
 }  // namespace
 
 // Counts down the jobs of one Execute call; Done() is called once per job on the writer thread.
@@ -132,16 +141,20 @@ class GroupCommitWriter::Helper {
   std::thread thread_;          // last: starts once the members above exist
 };
 
-GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Db> db, BlobStore* blobs, int max_batch)
-    : db_(std::move(db)), blobs_(blobs), max_batch_(static_cast<size_t>(max_batch)) {}
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Db> db, BlobStore* blobs, int max_batch,
+                                     TransactionObserver* observer)
+    : db_(std::move(db)),
+      blobs_(blobs),
+      observer_(observer),
+      max_batch_(static_cast<size_t>(max_batch)) {}
 
-StatusOr<std::unique_ptr<GroupCommitWriter>> GroupCommitWriter::Start(std::unique_ptr<Db> db,
-                                                                      BlobStore* blobs,
-                                                                      int max_batch) {
+StatusOr<std::unique_ptr<GroupCommitWriter>> GroupCommitWriter::Start(
+    std::unique_ptr<Db> db, BlobStore* blobs, int max_batch, TransactionObserver* observer) {
   if (max_batch < 1) {
     return InvalidArgumentError("max_batch must be at least 1, got " + std::to_string(max_batch));
   }
-  std::unique_ptr<GroupCommitWriter> writer(new GroupCommitWriter(std::move(db), blobs, max_batch));
+  std::unique_ptr<GroupCommitWriter> writer(
+      new GroupCommitWriter(std::move(db), blobs, max_batch, observer));
   try {
     writer->helper_ = std::make_unique<Helper>();
     writer->thread_ = std::thread([w = writer.get()] { w->Loop(); });
@@ -233,10 +246,23 @@ Status GroupCommitWriter::ExecCached(const char* sql) {
   return stmt.Run();
 }
 
+Status GroupCommitWriter::Begin() {
+  TL_RETURN_IF_ERROR(ExecCached("BEGIN IMMEDIATE"));
+  if (observer_ == nullptr) return OkStatus();
+  Status status = observer_->OnBegin(*db_);
+  if (!status.ok()) Rollback();
+  return status;
+}
+
+void GroupCommitWriter::Rollback() {
+  if (db_->InTransaction()) (void)db_->Exec("ROLLBACK");
+  if (observer_ != nullptr) observer_->OnRollback();
+}
+
 void GroupCommitWriter::RunBatch(std::vector<Pending>& batch) {
   std::vector<bool> runnable(batch.size(), true);
   BlobPlan plan;
-  Status fatal = ExecCached("BEGIN IMMEDIATE");
+  Status fatal = Begin();
   // Blob index rows first, inside the transaction: a committed sample never points at a blob
   // without a row, and the rows tell which blobs are new.
   if (fatal.ok()) fatal = PlanBlobs(batch, runnable, plan);
@@ -272,9 +298,10 @@ void GroupCommitWriter::RunBatch(std::vector<Pending>& batch) {
     // A job failed and its partial writes cannot be undone alone, or jobs ran whose blob
     // could not be stored: start over with what succeeded and a savepoint per job.
     fatal = db_->Exec("ROLLBACK");
+    if (observer_ != nullptr) observer_->OnRollback();
     runnable_count = static_cast<size_t>(std::count(runnable.begin(), runnable.end(), true));
     if (fatal.ok() && runnable_count == 0) return;
-    if (fatal.ok()) fatal = ExecCached("BEGIN IMMEDIATE");
+    if (fatal.ok()) fatal = Begin();
     if (fatal.ok()) fatal = ReinsertBlobRows(written);
     if (fatal.ok()) RunJobs(batch, runnable, /*with_savepoints=*/true, fatal);
   } else if (fatal.ok()) {
@@ -283,17 +310,18 @@ void GroupCommitWriter::RunBatch(std::vector<Pending>& batch) {
     fatal = AddBlobTotals(*db_, static_cast<int64_t>(written.size()), bytes);
   }
   if (fatal.ok() && runnable_count == 0) {
-    (void)db_->Exec("ROLLBACK");
+    Rollback();
     return;
   }
   if (fatal.ok()) {
     fatal = ExecCached("COMMIT");
     if (fatal.ok()) {
       ++transactions_committed_;
+      if (observer_ != nullptr) observer_->OnCommit();
       return;
     }
   }
-  if (db_->InTransaction()) (void)db_->Exec("ROLLBACK");
+  Rollback();
   for (size_t i = 0; i < batch.size(); ++i) {
     if (runnable[i]) *batch[i].result = fatal.WithPrefix("transaction failed");
   }
@@ -301,25 +329,50 @@ void GroupCommitWriter::RunBatch(std::vector<Pending>& batch) {
 
 Status GroupCommitWriter::PlanBlobs(std::vector<Pending>& batch, std::vector<bool>& runnable,
                                     BlobPlan& plan) {
-  // A body repeated in the batch is stored once.
+  // A blob repeated in the batch is stored once (indexed and unindexed ones apart).
   plan.blob_of_job.assign(batch.size(), kNoBlob);
-  std::unordered_map<std::string_view, size_t> index_of;
+  std::unordered_map<std::string_view, size_t> index_of[2];  // [indexed]
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (!batch[i].job.blob) continue;
-    const BlobStore::PendingBlob& blob = *batch[i].job.blob;
+    const WriteJob& job = batch[i].job;
+    if (!job.blob) continue;
+    const BlobStore::PendingBlob& blob = *job.blob;
     if (!IsValidSha256Hex(blob.sha256)) {
       *batch[i].result = InvalidArgumentError("blob sha256 must be 64 lower-case hex characters");
       runnable[i] = false;
       continue;
     }
-    const auto [it, inserted] = index_of.emplace(blob.sha256, plan.blobs.size());
-    if (inserted) plan.blobs.push_back(&blob);
+    if (!job.index_blob && job.blob_location == nullptr) {
+      *batch[i].result = InvalidArgumentError("an unindexed blob needs a blob_location");
+      runnable[i] = false;
+      continue;
+    }
+    const auto [it, inserted] = index_of[job.index_blob].emplace(blob.sha256, plan.blobs.size());
+    if (inserted) {
+      plan.blobs.push_back(&blob);
+      plan.indexed.push_back(job.index_blob);
+      plan.first_job.push_back(i);
+    }
     plan.blob_of_job[i] = it->second;
   }
   if (plan.blobs.empty()) return OkStatus();
 
   BlobStore::WriteBatch writes = blobs_->NewWriteBatch();
+  std::vector<BlobLocation> unindexed_at(plan.blobs.size());
   for (size_t b = 0; b < plan.blobs.size(); ++b) {
+    if (!plan.indexed[b]) {
+      const WriteJob& job = batch[plan.first_job[b]].job;
+      std::optional<BlobLocation> stored;
+      if (job.find_blob) {
+        TL_ASSIGN_OR_RETURN(stored, RunFindBlob(job, *db_));
+      }
+      if (stored) {
+        unindexed_at[b] = std::move(*stored);
+      } else {
+        unindexed_at[b] = writes.Add(*plan.blobs[b]);
+        plan.added.push_back(b);
+      }
+      continue;
+    }
     const BlobLocation& location = writes.Add(*plan.blobs[b]);
     TL_ASSIGN_OR_RETURN(const bool is_new,
                         InsertBlobLocation(*db_, plan.blobs[b]->sha256, location));
@@ -328,6 +381,10 @@ Status GroupCommitWriter::PlanBlobs(std::vector<Pending>& batch, std::vector<boo
     } else {
       writes.RemoveLast();
     }
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const size_t b = plan.blob_of_job[i];
+    if (b != kNoBlob && !plan.indexed[b]) *batch[i].job.blob_location = unindexed_at[b];
   }
   if (writes.size() > 0) plan.writes.emplace(std::move(writes));
   return OkStatus();
@@ -344,7 +401,9 @@ bool GroupCommitWriter::CollectBlobResults(std::vector<Pending>& batch, std::vec
     const Status status =
         k < plan.results.size() ? plan.results[k] : InternalError("sample body was not written");
     if (status.ok()) {
-      written.push_back(WrittenBlob{plan.blobs[plan.added[k]]->sha256, plan.writes->location(k)});
+      const size_t b = plan.added[k];
+      written.push_back(
+          WrittenBlob{plan.blobs[b]->sha256, plan.writes->location(k), plan.indexed[b]});
     } else {
       blob_status[plan.added[k]] = status.WithPrefix("storing sample body");
       all_ok = false;
@@ -364,7 +423,10 @@ Status GroupCommitWriter::ReinsertBlobRows(const std::vector<WrittenBlob>& writt
   int64_t bytes = 0;
   for (const WrittenBlob& blob : written) {
     // Another process may have indexed the same blob meanwhile; then our bytes stay unused.
-    TL_ASSIGN_OR_RETURN(const bool is_new, InsertBlobLocation(*db_, blob.sha256, blob.location));
+    bool is_new = true;
+    if (blob.indexed) {
+      TL_ASSIGN_OR_RETURN(is_new, InsertBlobLocation(*db_, blob.sha256, blob.location));
+    }
     if (is_new) {
       ++count;
       bytes += blob.location.length;

@@ -1,7 +1,7 @@
 // The single writer thread of the SQLite store: queued write jobs are committed in batches
-// (group commit). Each batch is one transaction: the batch's new body blobs get their
-// blob_locations rows, their bytes are appended and synced (on a helper thread, while the jobs
-// run), then COMMIT. Internal to src/store.
+// (group commit). Each batch is one transaction: the batch's new blobs get their
+// blob_locations rows (or, unindexed, a place their job records), their bytes are appended and
+// synced (on a helper thread, while the jobs run), then COMMIT. Internal to src/store.
 #pragma once
 
 #include <atomic>
@@ -36,6 +36,31 @@ struct WriteJob {
   // to read once Execute returned ok for this job (the batch committed). Exceptions it throws
   // become Internal.
   std::function<Status(Db&)> apply;
+  // Whether `blob` gets a blob_locations row, so that GetBlob finds it by name. A job that
+  // records where its blob is itself (a sample row names its body's place) sets false and
+  // `blob_location`: that spares a random-key B-tree insert, the costliest part of storing a
+  // small sample. An unindexed blob is written even when the same bytes are stored already;
+  // only jobs of one batch with the same blob share its bytes.
+  bool index_blob = true;
+  // For an unindexed blob: set to where its bytes are before `apply` runs.
+  BlobLocation* blob_location = nullptr;
+  // For an unindexed blob, optional: says where the same bytes are stored already, if the job
+  // knows (run in the batch's transaction before anything is written); they are then not
+  // written again. Its error fails the batch.
+  std::function<StatusOr<std::optional<BlobLocation>>(Db&)> find_blob = nullptr;
+};
+
+// Told, on the writer thread, of each transaction the writer opens and of how it ends, so that
+// state kept beside the database (an in-memory index of it) follows commits and rollbacks.
+// Rolling back to a job's savepoint is not reported: the observer must tolerate entries of
+// jobs that were undone.
+class TransactionObserver {
+ public:
+  virtual ~TransactionObserver() = default;
+  // Right after BEGIN IMMEDIATE. A non-ok result fails the batch (it is rolled back).
+  virtual Status OnBegin(Db& db) = 0;
+  virtual void OnCommit() = 0;
+  virtual void OnRollback() = 0;
 };
 
 // Thread-safe: Execute may be called from any number of threads. Owns the writer connection
@@ -44,10 +69,11 @@ struct WriteJob {
 class GroupCommitWriter {
  public:
   // Takes over `db` (read-write, PRAGMAs set, schema migrated: the blob index tables must
-  // exist). `max_batch` >= 1 caps the jobs per transaction. Internal when the thread cannot be
-  // started.
-  static StatusOr<std::unique_ptr<GroupCommitWriter>> Start(std::unique_ptr<Db> db,
-                                                            BlobStore* blobs, int max_batch);
+  // exist). `max_batch` >= 1 caps the jobs per transaction. `observer` (may be null) is
+  // borrowed and must outlive the writer. Internal when the thread cannot be started.
+  static StatusOr<std::unique_ptr<GroupCommitWriter>> Start(
+      std::unique_ptr<Db> db, BlobStore* blobs, int max_batch,
+      TransactionObserver* observer = nullptr);
   ~GroupCommitWriter();
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
@@ -84,10 +110,13 @@ class GroupCommitWriter {
   struct WrittenBlob {
     std::string_view sha256;
     BlobLocation location;
+    bool indexed;  // has (or needs, after a rollback) a blob_locations row
   };
   // The blobs of one batch: which are new, and the writes that store them.
   struct BlobPlan {
     std::vector<const BlobStore::PendingBlob*> blobs;  // distinct, in batch order
+    std::vector<bool> indexed;                         // of each of blobs
+    std::vector<size_t> first_job;                     // the job that brought each of blobs
     std::vector<size_t> blob_of_job;                   // index into blobs, or kNoBlob
     std::optional<BlobStore::WriteBatch> writes;       // the new ones, when there are any
     std::vector<size_t> added;                         // index into blobs of each write
@@ -95,7 +124,12 @@ class GroupCommitWriter {
   };
   static constexpr size_t kNoBlob = static_cast<size_t>(-1);
 
-  GroupCommitWriter(std::unique_ptr<Db> db, BlobStore* blobs, int max_batch);
+  GroupCommitWriter(std::unique_ptr<Db> db, BlobStore* blobs, int max_batch,
+                    TransactionObserver* observer);
+  // BEGIN IMMEDIATE, then the observer's OnBegin (rolled back when that fails).
+  Status Begin();
+  // ROLLBACK when a transaction is open; tells the observer.
+  void Rollback();
   // Queues the jobs with their result slots; false (nothing queued) when stopping.
   bool Enqueue(std::vector<WriteJob>& jobs, Status* results, Completion* completion);
   void Loop();
@@ -123,7 +157,8 @@ class GroupCommitWriter {
 
   const std::unique_ptr<Db> db_;  // used only by the writer thread after Start
   BlobStore* const blobs_;
-  std::unique_ptr<Helper> helper_;  // writes blob bytes while the writer thread runs SQL
+  TransactionObserver* const observer_;  // may be null
+  std::unique_ptr<Helper> helper_;       // writes blob bytes while the writer thread runs SQL
   const size_t max_batch_;
   std::atomic<int64_t> transactions_committed_{0};
 

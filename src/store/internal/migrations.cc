@@ -1,10 +1,12 @@
 #include "store/internal/migrations.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/blob_store.h"
 #include "store/internal/queries.h"
+#include "store/internal/values_index.h"
 
 namespace tinyloop::store::internal {
 namespace {
@@ -33,6 +35,33 @@ Status IndexOwnFileBlobs(Db& db, const MigrationContext& context) {
         return OkStatus();
       }));
   return AddBlobTotals(db, count, bytes);
+}
+
+// Migration 5's step: fills values_key of the existing rows, then builds the listing index
+// that now carries it (once, over the filled column).
+Status FillValuesKeys(Db& db, const MigrationContext&) {
+  std::vector<std::pair<int64_t, int64_t>> keys;  // id, values_key
+  {
+    TL_ASSIGN_OR_RETURN(Statement rows, db.Prepare("SELECT id, values_sha256 FROM samples"));
+    for (;;) {
+      TL_ASSIGN_OR_RETURN(const bool row, rows.Step());
+      if (!row) break;
+      const std::string sha = rows.ColumnText(1);
+      // Every stored hash was checked at insert; a malformed one keeps a NULL key (the sample
+      // is then never reported as a duplicate).
+      if (IsValidSha256Hex(sha)) keys.emplace_back(rows.ColumnInt64(0), ValuesKey(sha));
+    }
+  }
+  for (const auto& [id, key] : keys) {
+    // Cached: each Statement resets it for the next row when it goes.
+    TL_ASSIGN_OR_RETURN(Statement update,
+                        db.Prepare("UPDATE samples SET values_key = ?2 WHERE id = ?1"));
+    update.Bind(1, id).Bind(2, key);
+    TL_RETURN_IF_ERROR(update.Run());
+  }
+  return db.Exec(
+      "CREATE INDEX samples_by_project ON samples(project_id, id, label, category, device_name, "
+      "ingest_ms, values_key)");
 }
 
 // Append only: never edit a released migration, add the next number instead.
@@ -247,6 +276,21 @@ CREATE TABLE models (
 CREATE INDEX models_by_project ON models(project_id, id);
 )sql",
        nullptr},
+      // 5: cheaper inserts again, by dropping the two B-trees keyed by a hash (each insert
+      // dirtied a random page of each). Duplicate detection uses an in-memory index
+      // (values_index.h) loaded from samples_by_project, which now also carries values_key,
+      // the first 64 bits of values_sha256. A new row names its body's place itself
+      // (body_pack, NULL for an own file; body_offset; body_length) instead of a
+      // blob_locations row; rows from before keep theirs (body_length NULL).
+      {R"sql(
+ALTER TABLE samples ADD COLUMN values_key INTEGER;
+ALTER TABLE samples ADD COLUMN body_pack TEXT;
+ALTER TABLE samples ADD COLUMN body_offset INTEGER;
+ALTER TABLE samples ADD COLUMN body_length INTEGER;
+DROP INDEX samples_by_values;
+DROP INDEX samples_by_project;
+)sql",
+       &FillValuesKeys},
   };
   return *migrations;
 }

@@ -16,6 +16,7 @@
 #include "store/internal/rows.h"
 #include "store/internal/test_samples.h"
 #include "store/internal/test_temp_dir.h"
+#include "store/internal/values_index.h"
 #include "store/sqlite_store.h"
 
 namespace tinyloop::store::internal {
@@ -191,6 +192,15 @@ TEST(MigrationsTest, VersionThreeKeepsEveryRowOfVersionTwo) {
   EXPECT_EQ(check->ColumnText(0), "ok");
   EXPECT_EQ(*(*db)->QueryInt64("SELECT count(*) FROM sqlite_schema WHERE name = 'sample_values'"),
             0);
+  // Version 5: every row has its values key, and no B-tree is keyed by a hash any more.
+  EXPECT_EQ(*(*db)->QueryInt64("SELECT count(*) FROM samples WHERE values_key IS NULL"), 0);
+  EXPECT_EQ(*(*db)->QueryInt64("SELECT count(*) FROM sqlite_schema WHERE name = "
+                               "'samples_by_values'"),
+            0);
+  for (const auto& [id, ns] : stored) {
+    EXPECT_EQ(*(*db)->QueryInt64("SELECT values_key FROM samples WHERE id = " + std::to_string(id)),
+              ValuesKey(ns.sample.values_sha256));
+  }
 }
 
 }  // namespace

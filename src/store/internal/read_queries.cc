@@ -154,11 +154,14 @@ StatusOr<std::optional<BlobLocation>> SelectBlobLocation(Db& db, std::string_vie
 }
 
 StatusOr<SampleBodyRef> SelectSampleBodyRef(Db& db, int64_t project_id, int64_t sample_id) {
+  // Rows since schema version 5 name their body's place; older ones are found by the body's
+  // hash in the blob index (the join runs only for them).
   TL_ASSIGN_OR_RETURN(
       Statement stmt,
-      db.Prepare("SELECT s.sha256, b.sha256 IS NOT NULL, b.pack, b.offset, b.length "
-                 "FROM samples s LEFT JOIN blob_locations b ON b.sha256 = s.sha256 "
-                 "WHERE s.id = ?2 AND s.project_id = ?1"));
+      db.Prepare("SELECT s.sha256, s.body_length IS NOT NULL, s.body_pack, s.body_offset, "
+                 "s.body_length, b.sha256 IS NOT NULL, b.pack, b.offset, b.length "
+                 "FROM samples s LEFT JOIN blob_locations b ON s.body_length IS NULL AND "
+                 "b.sha256 = s.sha256 WHERE s.id = ?2 AND s.project_id = ?1"));
   stmt.Bind(1, project_id).Bind(2, sample_id);
   TL_ASSIGN_OR_RETURN(const bool found, stmt.Step());
   if (!found) {
@@ -167,14 +170,28 @@ StatusOr<SampleBodyRef> SelectSampleBodyRef(Db& db, int64_t project_id, int64_t 
   }
   SampleBodyRef ref;
   ref.sha256 = stmt.ColumnText(0);
-  if (stmt.ColumnInt64(1) != 0) {
+  for (const int first : {1, 5}) {  // the row's own location, else the blob index's
+    if (stmt.ColumnInt64(first) == 0) continue;
     BlobLocation location;
-    if (!stmt.ColumnIsNull(2)) location.pack = stmt.ColumnText(2);
-    location.offset = stmt.ColumnInt64(3);
-    location.length = stmt.ColumnInt64(4);
+    if (!stmt.ColumnIsNull(first + 1)) location.pack = stmt.ColumnText(first + 1);
+    location.offset = stmt.ColumnInt64(first + 2);
+    location.length = stmt.ColumnInt64(first + 3);
     ref.location = std::move(location);
+    break;
   }
   return ref;
+}
+
+StatusOr<std::optional<BlobLocation>> FindStoredBody(Db& db, const ValuesIndex& values_index,
+                                                     int64_t project_id, int64_t values_key,
+                                                     std::string_view body_sha256) {
+  for (const int64_t candidate : values_index.Candidates(project_id, values_key)) {
+    StatusOr<SampleBodyRef> ref = SelectSampleBodyRef(db, project_id, candidate);
+    if (ref.status().code() == StatusCode::kNotFound) continue;  // deleted, or undone
+    if (!ref.ok()) return ref.status();
+    if (ref->sha256 == body_sha256 && ref->location) return ref->location;
+  }
+  return std::optional<BlobLocation>();
 }
 
 StatusOr<BlobTotals> SelectBlobTotals(Db& db) {

@@ -82,29 +82,32 @@ StatusOr<int64_t> InsertApiKey(Db& db, const ApiKey& key, const std::string& key
   return db.LastInsertRowid();
 }
 
-StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared) {
+StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared,
+                                      ValuesIndex& values_index) {
   const Sample& s = *prepared.sample;
-  const std::string_view values_key = std::string_view(s.values_sha256).substr(0, 16);
   InsertedSample result;
   {
-    // One statement for both checks. The duplicate lookup runs on the same connection and
-    // transaction as earlier inserts of this batch, so it sees them too; it is served by
-    // samples_by_values and reads a row only when the first 64 bits of the hash match. The
-    // unary + keeps SQLite from propagating the full-hash constant into the indexed
-    // expression (which would stop it matching the index); INDEXED BY makes the statement
-    // fail to prepare, instead of scanning the project, should the index ever not apply.
-    TL_ASSIGN_OR_RETURN(
-        Statement check,
-        db.Prepare("SELECT EXISTS (SELECT 1 FROM projects WHERE id = ?1), (SELECT id FROM samples "
-                   "INDEXED BY samples_by_values WHERE project_id = ?1 AND "
-                   "substr(values_sha256, 1, 16) = ?2 AND +values_sha256 = ?3 ORDER BY id "
-                   "LIMIT 1)"));
-    check.Bind(1, s.project_id).BindRef(2, values_key).BindRef(3, s.values_sha256);
-    TL_ASSIGN_OR_RETURN(const bool row, check.Step());
-    if (!row || check.ColumnInt64(0) == 0) {
+    // Projects are few and hot in the cache: one seek.
+    TL_ASSIGN_OR_RETURN(Statement project,
+                        db.Prepare("SELECT EXISTS (SELECT 1 FROM projects WHERE id = ?1)"));
+    project.Bind(1, s.project_id);
+    TL_ASSIGN_OR_RETURN(const bool row, project.Step());
+    if (!row || project.ColumnInt64(0) == 0) {
       return NotFoundError("project " + std::to_string(s.project_id) + " not found");
     }
-    if (!check.ColumnIsNull(1)) result.duplicate_of = check.ColumnInt64(1);
+  }
+  // The in-memory index names the samples whose values may be equal (it includes earlier
+  // inserts of this transaction); the row's full hash decides. The earliest match wins.
+  for (const int64_t candidate : values_index.Candidates(s.project_id, prepared.values_key)) {
+    TL_ASSIGN_OR_RETURN(
+        Statement check,
+        db.Prepare("SELECT values_sha256 = ?3 FROM samples WHERE id = ?1 AND project_id = ?2"));
+    check.Bind(1, candidate).Bind(2, s.project_id).BindRef(3, s.values_sha256);
+    TL_ASSIGN_OR_RETURN(const bool row, check.Step());
+    if (row && check.ColumnInt64(0) != 0) {
+      result.duplicate_of = candidate;
+      break;
+    }
   }
   std::string duplicate_findings;  // only when a duplicate adds its finding
   if (result.duplicate_of) {
@@ -127,9 +130,10 @@ StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared) {
       db.Prepare("INSERT INTO samples (id, project_id, file_name, label, category, device_name, "
                  "device_type, interval_ms, axes, length, sha256, values_sha256, content_type, "
                  "metadata, upload_source, signed_hmac, ingest_ms, findings, duplicate_of, "
-                 "sample_values) VALUES (max(coalesce((SELECT max(id) FROM samples), 0), "
-                 "(SELECT value FROM sample_id_floor WHERE id = 1)) + 1, ?1, ?2, ?3, ?4, ?5, ?6, "
-                 "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"));
+                 "sample_values, values_key, body_pack, body_offset, body_length) VALUES "
+                 "(max(coalesce((SELECT max(id) FROM samples), 0), (SELECT value FROM "
+                 "sample_id_floor WHERE id = 1)) + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                 "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"));
   insert.Bind(1, s.project_id)
       .BindRef(2, s.file_name)
       .BindRef(3, s.label)
@@ -147,14 +151,23 @@ StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared) {
       .Bind(15, int64_t{s.signed_hmac})
       .Bind(16, s.ingest_ms)
       .BindRef(17, result.duplicate_of ? duplicate_findings : prepared.findings_json)
-      .BindBlobRef(19, prepared.values_le);
+      .BindBlobRef(19, prepared.values_le)
+      .Bind(20, prepared.values_key)
+      .Bind(22, prepared.body.offset)
+      .Bind(23, prepared.body.length);
   if (result.duplicate_of) {
     insert.Bind(18, *result.duplicate_of);
   } else {
     insert.BindNull(18);
   }
+  if (prepared.body.pack.empty()) {
+    insert.BindNull(21);  // in its own file
+  } else {
+    insert.BindRef(21, prepared.body.pack);
+  }
   TL_RETURN_IF_ERROR(insert.Run());
   result.id = db.LastInsertRowid();
+  values_index.Add(s.project_id, prepared.values_key, result.id);
   return result;
 }
 
