@@ -19,6 +19,7 @@ namespace {
 
 constexpr size_t kScratchBytes = 64 * 1024;
 constexpr int kMaxEvents = 256;
+constexpr int kTimeoutCheckMs = 50;
 
 Status ErrnoError(const std::string& what, int error) {
   return UnavailableError(what + ": " + std::strerror(error));
@@ -31,8 +32,12 @@ bool MakeNonBlocking(int fd) {
 
 }  // namespace
 
-HttpLoadLoop::HttpLoadLoop(std::string host, int port, std::vector<int> sockets)
-    : host_(std::move(host)), port_(port), connections_(sockets.size()) {
+HttpLoadLoop::HttpLoadLoop(std::string host, int port, std::vector<int> sockets,
+                           int64_t request_timeout_ns)
+    : host_(std::move(host)),
+      port_(port),
+      request_timeout_ns_(request_timeout_ns),
+      connections_(sockets.size()) {
   for (size_t i = 0; i < sockets.size(); ++i) connections_[i].fd = sockets[i];
 }
 
@@ -91,12 +96,31 @@ Status HttpLoadLoop::Run(LoadSource& source) {
     }
     if (!epoll_error_.empty()) return InternalError(epoll_error_);
     if (active_ == 0) return OkStatus();
-    const int n = ::epoll_wait(epoll_fd_, events, kMaxEvents, -1);
-    if (n < 0) {
-      if (errno == EINTR) continue;
+    const int n =
+        ::epoll_wait(epoll_fd_, events, kMaxEvents, request_timeout_ns_ > 0 ? kTimeoutCheckMs : -1);
+    if (n < 0 && errno != EINTR) {
       return InternalError(std::string("epoll_wait: ") + std::strerror(errno));
     }
+    if (n > 0) ++wakeups_;
     for (int e = 0; e < n; ++e) OnEvent(events[e].data.u64, events[e].events, source);
+    if (request_timeout_ns_ > 0) FailOverdue(source);
+  }
+}
+
+void HttpLoadLoop::FailOverdue(LoadSource& source) {
+  const int64_t now = MonotonicNanos();
+  if (now < next_timeout_check_ns_) return;
+  next_timeout_check_ns_ = now + int64_t{kTimeoutCheckMs} * 1'000'000;
+  for (size_t i = 0; i < connections_.size(); ++i) {
+    const Connection& c = connections_[i];
+    const bool outstanding =
+        c.state == State::kConnecting || c.state == State::kSending || c.state == State::kReceiving;
+    if (outstanding && now - c.start_ns > request_timeout_ns_) {
+      Fail(i,
+           UnavailableError("no answer within " + std::to_string(request_timeout_ns_ / 1000000) +
+                            " ms"),
+           source);
+    }
   }
 }
 

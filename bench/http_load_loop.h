@@ -39,8 +39,10 @@ class HttpLoadLoop {
  public:
   // `host` is a numeric IPv4 address. `sockets` holds one entry per connection: a connected
   // TCP socket (the loop takes it over and makes it non-blocking) or -1 for a connection the
-  // loop opens itself before its first request.
-  HttpLoadLoop(std::string host, int port, std::vector<int> sockets);
+  // loop opens itself before its first request. A request without its whole answer after
+  // `request_timeout_ns` (checked every 50 ms; 0: wait forever) fails as Unavailable.
+  HttpLoadLoop(std::string host, int port, std::vector<int> sockets,
+               int64_t request_timeout_ns = 0);
   HttpLoadLoop(const HttpLoadLoop&) = delete;
   HttpLoadLoop& operator=(const HttpLoadLoop&) = delete;
   ~HttpLoadLoop();  // closes the sockets still open
@@ -56,6 +58,8 @@ class HttpLoadLoop {
   int64_t connections_opened() const { return connections_opened_; }
   // Times a request could not be sent at once because the socket buffer was full.
   int64_t partial_sends() const { return partial_sends_; }
+  // epoll_wait calls that returned events; requests / wakeups is the batching the loop got.
+  int64_t wakeups() const { return wakeups_; }
 
  private:
   enum class State { kIdle, kConnecting, kSending, kReceiving, kStopped };
@@ -74,6 +78,8 @@ class HttpLoadLoop {
   void ContinueSend(size_t i, LoadSource& source);
   void OnEvent(size_t i, uint32_t events, LoadSource& source);
   void Receive(size_t i, LoadSource& source);
+  // Fails the requests outstanding for longer than request_timeout_ns_.
+  void FailOverdue(LoadSource& source);
   // Reports `error` for the outstanding request, closes the socket, queues the next request.
   void Fail(size_t i, const Status& error, LoadSource& source);
   // Registers (or re-registers) the socket for `events`; false when epoll refuses.
@@ -83,6 +89,8 @@ class HttpLoadLoop {
   std::string host_;
   int port_ = 0;
   uint32_t address_ = 0;  // host_ in network byte order, set by Run
+  int64_t request_timeout_ns_ = 0;
+  int64_t next_timeout_check_ns_ = 0;
   std::vector<Connection> connections_;
   std::vector<size_t> ready_;  // idle connections waiting for their next request
   size_t active_ = 0;          // connections not stopped
@@ -91,6 +99,7 @@ class HttpLoadLoop {
   std::unique_ptr<char[]> scratch_;
   int64_t connections_opened_ = 0;
   int64_t partial_sends_ = 0;
+  int64_t wakeups_ = 0;
 };
 
 }  // namespace tinyloop::bench

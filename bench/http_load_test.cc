@@ -296,13 +296,16 @@ std::vector<std::string> Requests(const std::vector<std::string>& bodies) {
   return requests;
 }
 
+// A bug that loses a request fails its test instead of hanging it.
+constexpr int64_t kTimeoutNs = 10'000'000'000;
+
 std::multiset<std::string> AsSet(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
 
 TEST(HttpLoadLoopTest, KeepAliveConnectionsAnswerEveryRequestOnce) {
   ScriptedServer server([](int, const std::string& body) { return Answer(200, "echo " + body); });
   const std::vector<std::string> sent = Numbered(200);
   RecordingSource source(Requests(sent));
-  HttpLoadLoop loop("127.0.0.1", server.port(), {-1, -1, -1, -1});
+  HttpLoadLoop loop("127.0.0.1", server.port(), {-1, -1, -1, -1}, kTimeoutNs);
   ASSERT_TRUE(loop.Run(source).ok());
 
   EXPECT_TRUE(source.errors.empty()) << source.errors.front().ToString();
@@ -328,7 +331,7 @@ TEST(HttpLoadLoopTest, TakesOverConnectedSocketsOfTheBlockingClient) {
     sockets.push_back(conn->Release());
   }
   RecordingSource source(Requests(Numbered(30)));
-  HttpLoadLoop loop("127.0.0.1", server.port(), sockets);
+  HttpLoadLoop loop("127.0.0.1", server.port(), sockets, kTimeoutNs);
   ASSERT_TRUE(loop.Run(source).ok());
   EXPECT_EQ(source.statuses.size(), 30u);
   EXPECT_TRUE(source.errors.empty());
@@ -349,7 +352,7 @@ TEST(HttpLoadLoopTest, FinishesRequestsLargerThanTheSocketBuffers) {
     sent.push_back(body);
   }
   RecordingSource source(Requests(sent));
-  HttpLoadLoop loop("127.0.0.1", server.port(), {-1, -1});
+  HttpLoadLoop loop("127.0.0.1", server.port(), {-1, -1}, kTimeoutNs);
   ASSERT_TRUE(loop.Run(source).ok());
   EXPECT_TRUE(source.errors.empty()) << source.errors.front().ToString();
   EXPECT_EQ(source.bodies, std::vector<std::string>(3, std::to_string(4 << 20)));
@@ -365,7 +368,7 @@ TEST(HttpLoadLoopTest, CollectsAResponseSplitAcrossReads) {
     return r;
   });
   RecordingSource source(Requests(Numbered(3)));
-  HttpLoadLoop loop("127.0.0.1", server.port(), {-1});
+  HttpLoadLoop loop("127.0.0.1", server.port(), {-1}, kTimeoutNs);
   ASSERT_TRUE(loop.Run(source).ok());
   EXPECT_TRUE(source.errors.empty()) << source.errors.front().ToString();
   EXPECT_EQ(source.statuses, std::vector<int>(3, 201));
@@ -378,7 +381,7 @@ TEST(HttpLoadLoopTest, ReopensTheConnectionAfterConnectionClose) {
   ScriptedServer server(
       [](int n, const std::string&) { return Answer(200, std::to_string(n), /*close=*/true); });
   RecordingSource source(Requests(Numbered(5)));
-  HttpLoadLoop loop("127.0.0.1", server.port(), {-1});
+  HttpLoadLoop loop("127.0.0.1", server.port(), {-1}, kTimeoutNs);
   ASSERT_TRUE(loop.Run(source).ok());
   EXPECT_TRUE(source.errors.empty()) << source.errors.front().ToString();
   EXPECT_EQ(source.bodies, (std::vector<std::string>{"0", "1", "2", "3", "4"}));
@@ -392,7 +395,7 @@ TEST(HttpLoadLoopTest, ReportsNon2xxAnswersAsResponsesAndKeepsTheConnection) {
     return n % 2 == 0 ? Answer(404, error) : Answer(200, "ok");
   });
   RecordingSource source(Requests(Numbered(4)));
-  HttpLoadLoop loop("127.0.0.1", server.port(), {-1});
+  HttpLoadLoop loop("127.0.0.1", server.port(), {-1}, kTimeoutNs);
   ASSERT_TRUE(loop.Run(source).ok());
   EXPECT_TRUE(source.errors.empty());
   EXPECT_EQ(source.statuses, (std::vector<int>{404, 200, 404, 200}));
@@ -411,7 +414,7 @@ TEST(HttpLoadLoopTest, AServerThatClosesWithoutAnsweringIsAnErrorAndTheNextReque
     return Answer(200, "ok");
   });
   RecordingSource source(Requests(Numbered(4)));
-  HttpLoadLoop loop("127.0.0.1", server.port(), {-1});
+  HttpLoadLoop loop("127.0.0.1", server.port(), {-1}, kTimeoutNs);
   ASSERT_TRUE(loop.Run(source).ok());
   ASSERT_EQ(source.errors.size(), 1u);
   EXPECT_EQ(source.errors[0].code(), StatusCode::kUnavailable);
@@ -427,7 +430,7 @@ TEST(HttpLoadLoopTest, AMalformedResponseIsAnError) {
     return r;
   });
   RecordingSource source(Requests(Numbered(2)));
-  HttpLoadLoop loop("127.0.0.1", server.port(), {-1});
+  HttpLoadLoop loop("127.0.0.1", server.port(), {-1}, kTimeoutNs);
   ASSERT_TRUE(loop.Run(source).ok());
   ASSERT_EQ(source.errors.size(), 2u);
   EXPECT_EQ(source.errors[0].code(), StatusCode::kInvalidArgument);
@@ -445,7 +448,7 @@ TEST(HttpLoadLoopTest, EveryRequestToAPortNobodyListensOnFails) {
   ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   ::close(fd);
   RecordingSource source(Requests(Numbered(3)));
-  HttpLoadLoop loop("127.0.0.1", ntohs(addr.sin_port), {-1, -1});
+  HttpLoadLoop loop("127.0.0.1", ntohs(addr.sin_port), {-1, -1}, kTimeoutNs);
   ASSERT_TRUE(loop.Run(source).ok());
   ASSERT_EQ(source.errors.size(), 3u);
   for (const Status& e : source.errors) {
@@ -453,9 +456,25 @@ TEST(HttpLoadLoopTest, EveryRequestToAPortNobodyListensOnFails) {
   }
 }
 
+TEST(HttpLoadLoopTest, ARequestWithoutAnswerTimesOut) {
+  ScriptedServer server([](int n, const std::string&) {
+    return n == 0 ? Reply{} : Answer(200, "ok");  // the first request is never answered
+  });
+  RecordingSource source(Requests(Numbered(2)));
+  HttpLoadLoop loop("127.0.0.1", server.port(), {-1}, /*request_timeout_ns=*/200'000'000);
+  const int64_t start = MonotonicNanos();
+  ASSERT_TRUE(loop.Run(source).ok());
+  EXPECT_GE(MonotonicNanos() - start, 200'000'000);
+  ASSERT_EQ(source.errors.size(), 1u);
+  EXPECT_EQ(source.errors[0].message(), "no answer within 200 ms");
+  EXPECT_GE(source.latencies_ns[0], 200'000'000);
+  EXPECT_EQ(source.statuses, std::vector<int>{200});
+  EXPECT_EQ(loop.connections_opened(), 2);
+}
+
 TEST(HttpLoadLoopTest, RefusesAHostThatIsNotANumericAddress) {
   RecordingSource source(Requests(Numbered(1)));
-  HttpLoadLoop loop("localhost", 80, {-1});
+  HttpLoadLoop loop("localhost", 80, {-1}, kTimeoutNs);
   const Status st = loop.Run(source);
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(st.message().find("numeric IPv4"), std::string::npos);

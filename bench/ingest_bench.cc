@@ -45,6 +45,8 @@ namespace {
 constexpr double kGoalHttpSamplesPerSecond = 20000;
 constexpr double kGoalHttpP99Ms = 50;
 constexpr double kGoalRatio = 0.5;
+// (ii): a request unanswered this long counts as an error, so a stuck server cannot hang the run.
+constexpr int64_t kRequestTimeoutNs = 60'000'000'000;
 
 double CpuSeconds(clockid_t clock) {
   timespec ts{};
@@ -163,9 +165,10 @@ struct PartResult {
   ThreadTimes writer;
   ThreadTimes server;
   size_t server_threads = 0;
-  double connect_ms = 0;    // (ii): opening the C connections, one after another, untimed
-  int connect_retries = 0;  // (ii): connections that failed their first request
-  int client_threads = 0;   // (ii): event-loop threads of the load generator
+  double connect_ms = 0;       // (ii): opening the C connections, one after another, untimed
+  int connect_retries = 0;     // (ii): connections that failed their first request
+  int client_threads = 0;      // (ii): event-loop threads of the load generator
+  int64_t client_wakeups = 0;  // (ii): epoll_wait calls of those loops that returned events
 
   double rate() const { return seconds > 0 ? static_cast<double>(acked) / seconds : 0; }
   bool verified() const { return stored == acked && duplicates == 0; }
@@ -386,14 +389,17 @@ PartResult RunHttp(const Options& o, std::vector<BenchSample>& samples, int prep
 
   Progress("(ii) running " + std::to_string(o.clients) + " HTTP clients on " +
            std::to_string(loops) + " event-loop threads, port " + std::to_string(port));
+  std::atomic<int64_t> loop_wakeups{0};
   RunWorkers("bench-client", loops, o, requests.size(), stack, out,
              [&](size_t w, Shared& shared, std::vector<int64_t>& lat) {
-               HttpLoadLoop loop("127.0.0.1", port, std::move(sockets[w]));
+               HttpLoadLoop loop("127.0.0.1", port, std::move(sockets[w]), kRequestTimeoutNs);
                BenchLoadSource source(shared, requests, lat);
                if (Status st = loop.Run(source); !st.ok()) shared.Fail(st.ToString());
+               loop_wakeups.fetch_add(loop.wakeups());
              });
   out.workers = o.clients;
   out.client_threads = loops;
+  out.client_wakeups = loop_wakeups.load();
   Progress("(ii) stopping the server, counting stored samples, closing the store");
   server.Stop();
   out.stored = stack.StoredSamples();
@@ -417,6 +423,7 @@ Json PartJson(const PartResult& p) {
           {"connect_ms", p.connect_ms},
           {"connect_retries", p.connect_retries},
           {"client_threads", p.client_threads},
+          {"client_wakeups", p.client_wakeups},
           {"cpu_us_per_sample", p.PerSampleUs(p.SystemCpuS())},
           {"worker_cpu_us_per_sample", p.PerSampleUs(p.worker_cpu_s)},
           {"server_cpu_us_per_sample", p.PerSampleUs(p.server.on_cpu_ns / 1e9)},
@@ -455,9 +462,10 @@ void PrintCpu(const PartResult& p) {
   if (http) {
     std::printf(
         "     load generator (%d connections on %d event-loop threads, connected in %.0f ms with "
-        "%d retries before the clock): %.0f us CPU per sample, not counted\n",
-        p.workers, p.client_threads, p.connect_ms, p.connect_retries,
-        p.PerSampleUs(p.worker_cpu_s));
+        "%d retries before the clock): %.0f us CPU per sample, %.1f samples per wakeup, not "
+        "counted\n",
+        p.workers, p.client_threads, p.connect_ms, p.connect_retries, p.PerSampleUs(p.worker_cpu_s),
+        p.client_wakeups > 0 ? static_cast<double>(p.acked + p.errors) / p.client_wakeups : 0);
   }
 }
 
