@@ -162,6 +162,7 @@ struct PartResult {
   // in (ii), the HTTP server's threads.
   double process_cpu_s = 0;
   double worker_cpu_s = 0;
+  double worker_runnable_s = 0;  // the worker threads' time runnable but waiting for a CPU
   ThreadTimes writer;
   ThreadTimes server;
   size_t server_threads = 0;
@@ -175,6 +176,10 @@ struct PartResult {
   double PerSampleUs(double cpu_s) const {
     return acked > 0 ? cpu_s * 1e6 / static_cast<double>(acked) : 0;
   }
+  // (ii): share of the wall time a load-generator thread spent runnable, waiting for a CPU.
+  double ClientWaitFraction() const {
+    return seconds > 0 && client_threads > 0 ? worker_runnable_s / (seconds * client_threads) : 0;
+  }
   // CPU of the system under test: everything but the load generator in (ii).
   double SystemCpuS() const { return over_http ? process_cpu_s - worker_cpu_s : process_cpu_s; }
 };
@@ -186,6 +191,7 @@ struct Shared {
   std::atomic<int64_t> errors{0};
   std::atomic<int64_t> duplicates{0};
   std::atomic<int64_t> worker_cpu_ns{0};
+  std::atomic<int64_t> worker_runnable_ns{0};  // runnable but waiting for a CPU
   std::atomic<bool> have_error{false};
   std::string first_error;  // written once, by the thread that set have_error
   int64_t deadline_ns = 0;
@@ -220,9 +226,11 @@ void RunWorkers(const char* name, int workers, const Options& o, size_t limit, S
     pool.emplace_back([&, w] {
       NameThisThread(name);
       const double thread_cpu0 = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
+      const int64_t runnable0 = CurrentThreadTimes().runnable_ns;
       worker(static_cast<size_t>(w), shared, latencies[static_cast<size_t>(w)]);
       const double used = CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - thread_cpu0;
       shared.worker_cpu_ns.fetch_add(static_cast<int64_t>(used * 1e9));
+      shared.worker_runnable_ns.fetch_add(CurrentThreadTimes().runnable_ns - runnable0);
     });
   }
   for (auto& t : pool) t.join();
@@ -249,6 +257,7 @@ void RunWorkers(const char* name, int workers, const Options& o, size_t limit, S
   out.duplicates = shared.duplicates.load();
   out.first_error = shared.first_error;
   out.worker_cpu_s = static_cast<double>(shared.worker_cpu_ns.load()) / 1e9;
+  out.worker_runnable_s = static_cast<double>(shared.worker_runnable_ns.load()) / 1e9;
 }
 
 PartResult RunInProcess(const Options& o, std::vector<BenchSample>& samples, int prep_threads) {
@@ -424,6 +433,7 @@ Json PartJson(const PartResult& p) {
           {"connect_retries", p.connect_retries},
           {"client_threads", p.client_threads},
           {"client_wakeups", p.client_wakeups},
+          {"client_wait_frac", p.ClientWaitFraction()},
           {"cpu_us_per_sample", p.PerSampleUs(p.SystemCpuS())},
           {"worker_cpu_us_per_sample", p.PerSampleUs(p.worker_cpu_s)},
           {"server_cpu_us_per_sample", p.PerSampleUs(p.server.on_cpu_ns / 1e9)},
@@ -462,9 +472,11 @@ void PrintCpu(const PartResult& p) {
   if (http) {
     std::printf(
         "     load generator (%d connections on %d event-loop threads, connected in %.0f ms with "
-        "%d retries before the clock): %.0f us CPU per sample, %.1f samples per wakeup, not "
-        "counted\n",
+        "%d retries before the clock): %.0f us CPU per sample, not counted\n"
+        "     its threads waited for a CPU %.0f %% of the part's wall time; %.1f samples per "
+        "epoll wakeup\n",
         p.workers, p.client_threads, p.connect_ms, p.connect_retries, p.PerSampleUs(p.worker_cpu_s),
+        100 * p.ClientWaitFraction(),
         p.client_wakeups > 0 ? static_cast<double>(p.acked + p.errors) / p.client_wakeups : 0);
   }
 }
