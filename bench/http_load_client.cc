@@ -7,9 +7,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <utility>
+
+#include "http_response.h"
 
 namespace tinyloop::bench {
 namespace {
@@ -18,24 +19,6 @@ constexpr size_t kReadChunk = 16 * 1024;
 
 Status ErrnoError(const std::string& what) {
   return UnavailableError(what + ": " + std::strerror(errno));
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace
@@ -102,60 +85,30 @@ Status KeepAliveConnection::ReadMore() {
   }
 }
 
+int KeepAliveConnection::Release() {
+  buffer_.clear();
+  return std::exchange(fd_, -1);
+}
+
 StatusOr<RawResponse> KeepAliveConnection::RoundTrip(std::string_view request) {
   if (fd_ < 0) return UnavailableError("connection is closed");
   TL_RETURN_IF_ERROR(SendAll(request));
-
-  size_t header_end = std::string::npos;
-  size_t searched = 0;
-  while ((header_end = buffer_.find("\r\n\r\n", searched)) == std::string::npos) {
-    searched = buffer_.size() >= 3 ? buffer_.size() - 3 : 0;
+  for (;;) {
+    TL_ASSIGN_OR_RETURN(std::optional<HttpResponseView> parsed, ParseHttpResponse(buffer_));
+    if (parsed) {
+      RawResponse response;
+      response.status = parsed->status;
+      response.close = parsed->close;
+      response.body = std::string(parsed->body);
+      buffer_.erase(0, parsed->size);
+      if (response.close) {
+        ::close(fd_);
+        fd_ = -1;
+      }
+      return response;
+    }
     TL_RETURN_IF_ERROR(ReadMore());
   }
-  const std::string_view head(buffer_.data(), header_end);
-
-  RawResponse response;
-  // "HTTP/1.1 200 OK"
-  const size_t sp = head.find(' ');
-  if (head.compare(0, 5, "HTTP/") != 0 || sp == std::string_view::npos || sp + 4 > head.size()) {
-    return InvalidArgumentError("malformed status line: " + std::string(head.substr(0, 64)));
-  }
-  response.status = std::atoi(std::string(head.substr(sp + 1, 3)).c_str());
-
-  size_t content_length = 0;
-  bool have_length = false;
-  size_t pos = head.find("\r\n");
-  while (pos != std::string_view::npos && pos < head.size()) {
-    const size_t start = pos + 2;
-    size_t end = head.find("\r\n", start);
-    if (end == std::string_view::npos) end = head.size();
-    const std::string_view line = head.substr(start, end - start);
-    const size_t colon = line.find(':');
-    if (colon != std::string_view::npos) {
-      const std::string_view name = Trim(line.substr(0, colon));
-      const std::string_view value = Trim(line.substr(colon + 1));
-      if (EqualsIgnoreCase(name, "content-length")) {
-        content_length = std::strtoull(std::string(value).c_str(), nullptr, 10);
-        have_length = true;
-      } else if (EqualsIgnoreCase(name, "connection")) {
-        response.close = EqualsIgnoreCase(value, "close");
-      } else if (EqualsIgnoreCase(name, "transfer-encoding")) {
-        return InvalidArgumentError("chunked responses are not supported by the bench client");
-      }
-    }
-    pos = end;
-  }
-  if (!have_length) return InvalidArgumentError("response without Content-Length");
-
-  const size_t body_start = header_end + 4;
-  while (buffer_.size() < body_start + content_length) TL_RETURN_IF_ERROR(ReadMore());
-  response.body = buffer_.substr(body_start, content_length);
-  buffer_.erase(0, body_start + content_length);
-  if (response.close) {
-    ::close(fd_);
-    fd_ = -1;
-  }
-  return response;
 }
 
 }  // namespace tinyloop::bench

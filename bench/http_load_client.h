@@ -1,7 +1,8 @@
-// A minimal HTTP/1.1 keep-alive client for load generation in benchmarks: it sends request
-// bytes built ahead of time and reads the status line, headers and a Content-Length body, so
-// the client side costs little CPU next to the server it measures. Not a general client: no
-// chunked responses, no TLS, no redirects. Part of bench/; production code uses api::HttpClient.
+// A minimal blocking HTTP/1.1 keep-alive connection for benchmarks: it sends request bytes
+// built ahead of time and reads one response (http_response.h). ingest_bench opens and proves
+// its connections with it before the clock starts, then hands their sockets to the event loops
+// that drive the load (http_load_loop.h). Not a general client: no chunked responses, no TLS,
+// no redirects. Part of bench/; production code uses api::HttpClient.
 #pragma once
 
 #include <string>
@@ -35,6 +36,10 @@ class KeepAliveConnection {
   // Unavailable when the socket fails or the peer closes; InvalidArgument when the response
   // is malformed or chunked. After an error the connection must not be reused.
   StatusOr<RawResponse> RoundTrip(std::string_view request);
+
+  // Gives up the socket (still connected, blocking) to the caller, who must close it; -1 when
+  // the connection is closed. Bytes received after the last response are dropped.
+  int Release();
 
  private:
   explicit KeepAliveConnection(int fd) : fd_(fd) {}

@@ -30,6 +30,7 @@
 #include "bench_samples.h"
 #include "formats/acquisition.h"
 #include "http_load_client.h"
+#include "http_load_loop.h"
 #include "ingest_options.h"
 #include "raw_store_bench.h"
 #include "service/ingest_service.h"
@@ -44,6 +45,8 @@ namespace {
 constexpr double kGoalHttpSamplesPerSecond = 20000;
 constexpr double kGoalHttpP99Ms = 50;
 constexpr double kGoalRatio = 0.5;
+// (ii): a request unanswered this long counts as an error, so a stuck server cannot hang the run.
+constexpr int64_t kRequestTimeoutNs = 60'000'000'000;
 
 double CpuSeconds(clockid_t clock) {
   timespec ts{};
@@ -159,16 +162,23 @@ struct PartResult {
   // in (ii), the HTTP server's threads.
   double process_cpu_s = 0;
   double worker_cpu_s = 0;
+  double worker_runnable_s = 0;  // the worker threads' time runnable but waiting for a CPU
   ThreadTimes writer;
   ThreadTimes server;
   size_t server_threads = 0;
-  double connect_ms = 0;    // (ii): opening the C connections, one after another, untimed
-  int connect_retries = 0;  // (ii): connections that failed their first request
+  double connect_ms = 0;       // (ii): opening the C connections, one after another, untimed
+  int connect_retries = 0;     // (ii): connections that failed their first request
+  int client_threads = 0;      // (ii): event-loop threads of the load generator
+  int64_t client_wakeups = 0;  // (ii): epoll_wait calls of those loops that returned events
 
   double rate() const { return seconds > 0 ? static_cast<double>(acked) / seconds : 0; }
   bool verified() const { return stored == acked && duplicates == 0; }
   double PerSampleUs(double cpu_s) const {
     return acked > 0 ? cpu_s * 1e6 / static_cast<double>(acked) : 0;
+  }
+  // (ii): share of the wall time a load-generator thread spent runnable, waiting for a CPU.
+  double ClientWaitFraction() const {
+    return seconds > 0 && client_threads > 0 ? worker_runnable_s / (seconds * client_threads) : 0;
   }
   // CPU of the system under test: everything but the load generator in (ii).
   double SystemCpuS() const { return over_http ? process_cpu_s - worker_cpu_s : process_cpu_s; }
@@ -181,6 +191,7 @@ struct Shared {
   std::atomic<int64_t> errors{0};
   std::atomic<int64_t> duplicates{0};
   std::atomic<int64_t> worker_cpu_ns{0};
+  std::atomic<int64_t> worker_runnable_ns{0};  // runnable but waiting for a CPU
   std::atomic<bool> have_error{false};
   std::string first_error;  // written once, by the thread that set have_error
   int64_t deadline_ns = 0;
@@ -215,9 +226,11 @@ void RunWorkers(const char* name, int workers, const Options& o, size_t limit, S
     pool.emplace_back([&, w] {
       NameThisThread(name);
       const double thread_cpu0 = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
+      const int64_t runnable0 = CurrentThreadTimes().runnable_ns;
       worker(static_cast<size_t>(w), shared, latencies[static_cast<size_t>(w)]);
       const double used = CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - thread_cpu0;
       shared.worker_cpu_ns.fetch_add(static_cast<int64_t>(used * 1e9));
+      shared.worker_runnable_ns.fetch_add(CurrentThreadTimes().runnable_ns - runnable0);
     });
   }
   for (auto& t : pool) t.join();
@@ -244,6 +257,7 @@ void RunWorkers(const char* name, int workers, const Options& o, size_t limit, S
   out.duplicates = shared.duplicates.load();
   out.first_error = shared.first_error;
   out.worker_cpu_s = static_cast<double>(shared.worker_cpu_ns.load()) / 1e9;
+  out.worker_runnable_s = static_cast<double>(shared.worker_runnable_ns.load()) / 1e9;
 }
 
 PartResult RunInProcess(const Options& o, std::vector<BenchSample>& samples, int prep_threads) {
@@ -299,6 +313,41 @@ std::string BuildRequest(int port, const std::string& api_key, const BenchSample
   return r;
 }
 
+// Feeds one event loop of part (ii) from the shared pool of requests, in order, and records
+// its latencies and results the way part (i) does.
+class BenchLoadSource : public LoadSource {
+ public:
+  BenchLoadSource(Shared& shared, const std::vector<std::string>& requests,
+                  std::vector<int64_t>& latencies)
+      : shared_(shared), requests_(requests), latencies_(latencies) {}
+
+  bool Next(std::string_view& request) override {
+    size_t i = 0;
+    if (!shared_.Take(i)) return false;
+    request = requests_[i];
+    return true;
+  }
+  void OnResponse(const HttpResponseView& response, int64_t latency_ns) override {
+    latencies_.push_back(latency_ns);
+    if (response.status != 200) {
+      shared_.Fail("HTTP " + std::to_string(response.status) + ": " +
+                   std::string(response.body.substr(0, 200)));
+      return;
+    }
+    shared_.acked.fetch_add(1, std::memory_order_relaxed);
+  }
+  // Stored or not, the sample was not acknowledged; the final count tells.
+  void OnError(const Status& error, int64_t latency_ns) override {
+    latencies_.push_back(latency_ns);
+    shared_.Fail(error.ToString());
+  }
+
+ private:
+  Shared& shared_;
+  const std::vector<std::string>& requests_;
+  std::vector<int64_t>& latencies_;
+};
+
 PartResult RunHttp(const Options& o, std::vector<BenchSample>& samples, int prep_threads) {
   PartResult out;
   out.name = "(ii) HTTP POST /api/training/data";
@@ -323,61 +372,43 @@ PartResult RunHttp(const Options& o, std::vector<BenchSample>& samples, int prep
 
   // Open the connections one by one before the clock starts, each proven by one request
   // (an unknown path, answered 404); connects that find the accept queue full can stall or be
-  // dropped (counted in connect_retries).
-  std::vector<std::unique_ptr<KeepAliveConnection>> connections(static_cast<size_t>(o.clients));
+  // dropped (counted in connect_retries). Connection c goes to event loop c % client_threads.
+  const int loops = o.client_threads;
+  std::vector<std::vector<int>> sockets(static_cast<size_t>(loops));
   const std::string probe =
       "GET /bench-connection-check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";
   const int64_t c0 = MonotonicNanos();
-  for (auto& conn : connections) {
-    for (int attempt = 1; !conn; ++attempt) {
-      auto c = KeepAliveConnection::Connect("127.0.0.1", port);
-      if (!c.ok()) Die("connect to the API server", c.status());
-      auto answer = c->RoundTrip(probe);
+  for (int c = 0; c < o.clients; ++c) {
+    for (int attempt = 1;; ++attempt) {
+      auto conn = KeepAliveConnection::Connect("127.0.0.1", port);
+      if (!conn.ok()) Die("connect to the API server", conn.status());
+      auto answer = conn->RoundTrip(probe);
       if (answer.ok() && !answer->close) {
-        conn = std::make_unique<KeepAliveConnection>(std::move(*c));
-      } else if (attempt == 5) {
+        sockets[static_cast<size_t>(c % loops)].push_back(conn->Release());
+        break;
+      }
+      if (attempt == 5) {
         Die("open a keep-alive connection to the API server",
             answer.ok() ? UnavailableError("the server closed it") : answer.status());
-      } else {
-        ++out.connect_retries;
       }
+      ++out.connect_retries;
     }
   }
   out.connect_ms = static_cast<double>(MonotonicNanos() - c0) / 1e6;
 
-  Progress("(ii) running " + std::to_string(o.clients) + " HTTP clients on port " +
-           std::to_string(port));
-  RunWorkers("bench-client", o.clients, o, requests.size(), stack, out,
+  Progress("(ii) running " + std::to_string(o.clients) + " HTTP clients on " +
+           std::to_string(loops) + " event-loop threads, port " + std::to_string(port));
+  std::atomic<int64_t> loop_wakeups{0};
+  RunWorkers("bench-client", loops, o, requests.size(), stack, out,
              [&](size_t w, Shared& shared, std::vector<int64_t>& lat) {
-               std::unique_ptr<KeepAliveConnection> conn = std::move(connections[w]);
-               size_t i = 0;
-               while (shared.Take(i)) {
-                 const int64_t start = MonotonicNanos();
-                 if (!conn) {
-                   auto c = KeepAliveConnection::Connect("127.0.0.1", port);
-                   if (!c.ok()) {
-                     shared.Fail(c.status().ToString());
-                     continue;
-                   }
-                   conn = std::make_unique<KeepAliveConnection>(std::move(*c));
-                 }
-                 auto response = conn->RoundTrip(requests[i]);
-                 lat.push_back(MonotonicNanos() - start);
-                 if (!response.ok()) {
-                   // Stored or not, it was not acknowledged; the final count tells.
-                   shared.Fail(response.status().ToString());
-                   conn.reset();
-                   continue;
-                 }
-                 if (response->close) conn.reset();
-                 if (response->status != 200) {
-                   shared.Fail("HTTP " + std::to_string(response->status) + ": " +
-                               response->body.substr(0, 200));
-                   continue;
-                 }
-                 shared.acked.fetch_add(1);
-               }
+               HttpLoadLoop loop("127.0.0.1", port, std::move(sockets[w]), kRequestTimeoutNs);
+               BenchLoadSource source(shared, requests, lat);
+               if (Status st = loop.Run(source); !st.ok()) shared.Fail(st.ToString());
+               loop_wakeups.fetch_add(loop.wakeups());
              });
+  out.workers = o.clients;
+  out.client_threads = loops;
+  out.client_wakeups = loop_wakeups.load();
   Progress("(ii) stopping the server, counting stored samples, closing the store");
   server.Stop();
   out.stored = stack.StoredSamples();
@@ -400,6 +431,9 @@ Json PartJson(const PartResult& p) {
           {"max_ms", p.latency.max_ms},
           {"connect_ms", p.connect_ms},
           {"connect_retries", p.connect_retries},
+          {"client_threads", p.client_threads},
+          {"client_wakeups", p.client_wakeups},
+          {"client_wait_frac", p.ClientWaitFraction()},
           {"cpu_us_per_sample", p.PerSampleUs(p.SystemCpuS())},
           {"worker_cpu_us_per_sample", p.PerSampleUs(p.worker_cpu_s)},
           {"server_cpu_us_per_sample", p.PerSampleUs(p.server.on_cpu_ns / 1e9)},
@@ -437,9 +471,13 @@ void PrintCpu(const PartResult& p) {
               std::max(0.0, 100 - w_cpu - w_run));
   if (http) {
     std::printf(
-        "     load generator (%d client threads, connected in %.0f ms with %d retries before the "
-        "clock): %.0f us CPU per sample, not counted\n",
-        p.workers, p.connect_ms, p.connect_retries, p.PerSampleUs(p.worker_cpu_s));
+        "     load generator (%d connections on %d event-loop threads, connected in %.0f ms with "
+        "%d retries before the clock): %.0f us CPU per sample, not counted\n"
+        "     its threads waited for a CPU %.0f %% of the part's wall time; %.1f samples per "
+        "epoll wakeup\n",
+        p.workers, p.client_threads, p.connect_ms, p.connect_retries, p.PerSampleUs(p.worker_cpu_s),
+        100 * p.ClientWaitFraction(),
+        p.client_wakeups > 0 ? static_cast<double>(p.acked + p.errors) / p.client_wakeups : 0);
   }
 }
 

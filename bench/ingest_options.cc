@@ -7,11 +7,14 @@ namespace tinyloop::bench {
 
 void PrintUsage() {
   std::printf(
-      "usage: ingest_bench [--seconds S] [--threads K] [--clients C] [--samples N]\n"
-      "                    [--raw-seconds S] [--tmp DIR] [--keep-data] [--part P]\n"
+      "usage: ingest_bench [--seconds S] [--threads K] [--clients C] [--client-threads T]\n"
+      "                    [--samples N] [--raw-seconds S] [--tmp DIR] [--keep-data] [--part P]\n"
       "  --seconds S      duration cap of parts (i) and (ii) (default 4)\n"
       "  --threads K      in-process ingest threads for (i) (default 48)\n"
-      "  --clients C      keep-alive HTTP clients for (ii) (default 48)\n"
+      "  --clients C      keep-alive HTTP clients for (ii), one request outstanding each\n"
+      "                   (default 48)\n"
+      "  --client-threads T\n"
+      "                   event-loop threads sharing the C clients of (ii) (default 1)\n"
       "  --samples N      samples generated per part; a part ends when all are acknowledged\n"
       "                   or S seconds pass (default 25000 x S)\n"
       "  --raw-seconds S  duration of each raw-store case (default 0.75; 0 skips them)\n"
@@ -49,6 +52,8 @@ bool ParseOptions(int argc, char** argv, Options& o) {
       o.threads = std::atoi(value.c_str());
     } else if (arg == "--clients" && next()) {
       o.clients = std::atoi(value.c_str());
+    } else if (arg == "--client-threads" && next()) {
+      o.client_threads = std::atoi(value.c_str());
     } else if (arg == "--samples" && next()) {
       o.samples = std::strtoull(value.c_str(), nullptr, 10);
     } else if (arg == "--raw-seconds" && next()) {
@@ -67,6 +72,11 @@ bool ParseOptions(int argc, char** argv, Options& o) {
     std::fprintf(stderr,
                  "ingest_bench: --seconds must be > 0, --threads and --clients >= 1, "
                  "--raw-seconds >= 0\n");
+    return false;
+  }
+  if (o.client_threads < 1 || o.client_threads > o.clients) {
+    std::fprintf(stderr, "ingest_bench: --client-threads must be between 1 and --clients (%d)\n",
+                 o.clients);
     return false;
   }
   if (o.part != "all" && o.part != "in_process" && o.part != "http" && o.part != "raw") {

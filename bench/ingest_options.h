@@ -9,7 +9,8 @@ namespace tinyloop::bench {
 struct Options {
   double seconds = 4;         // duration cap of parts (i) and (ii)
   int threads = 48;           // (i); as many in flight as (ii) by default
-  int clients = 48;           // (ii)
+  int clients = 48;           // (ii): keep-alive connections, one request outstanding each
+  int client_threads = 1;     // (ii): event-loop threads sharing the connections
   size_t samples = 0;         // per part; 0: 25,000 x seconds
   double raw_seconds = 0.75;  // per raw-store case
   std::string tmp_root;       // parent of the fresh data dirs

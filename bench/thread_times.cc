@@ -49,4 +49,11 @@ ThreadTimes Delta(const ThreadSnapshot& before, const ThreadSnapshot& after,
 
 int CurrentTid() { return static_cast<int>(::syscall(SYS_gettid)); }
 
+ThreadTimes CurrentThreadTimes() {
+  ThreadTimes t;
+  std::ifstream sched("/proc/thread-self/schedstat");
+  if (!(sched >> t.on_cpu_ns >> t.runnable_ns)) return ThreadTimes{};
+  return t;
+}
+
 }  // namespace tinyloop::bench

@@ -32,4 +32,8 @@ ThreadTimes Delta(const ThreadSnapshot& before, const ThreadSnapshot& after,
 // The calling thread's tid.
 int CurrentTid();
 
+// The calling thread's times (name left empty); zeros where /proc is not available. Lets a
+// thread report its own figures before it exits, when SnapshotThreads can no longer see it.
+ThreadTimes CurrentThreadTimes();
+
 }  // namespace tinyloop::bench
