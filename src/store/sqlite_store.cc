@@ -17,6 +17,7 @@
 #include "base/crypto.h"
 #include "base/json.h"
 #include "store/blob_store.h"
+#include "store/internal/checkpointer.h"
 #include "store/internal/group_commit_writer.h"
 #include "store/internal/migrations.h"
 #include "store/internal/queries.h"
@@ -68,18 +69,20 @@ StatusOr<std::string> QueryText(Db& db, const std::string& sql) {
 
 // Per-connection settings of the writer. WAL and synchronous=FULL: a commit is durable when
 // it returns, readers never block the writer. The rest is for throughput:
-//  - cache_size: the samples indexes with random keys (values_sha256) and blob_locations
-//    are touched at random places; 64 MiB keeps their hot pages in memory (allocated only as
-//    the database grows);
+//  - cache_size: 64 MiB keeps the hot pages of the indexes (and of blob_locations, keyed by
+//    hash) in memory; allocated only as the database grows;
 //  - temp_store: statement journals of savepoints stay in memory;
-//  - wal_autocheckpoint: the writer checkpoints after its commit once the WAL holds this many
-//    pages. Rarer checkpoints copy a page rewritten by many batches once instead of many times.
+//  - no automatic checkpoints: they run on their own thread (internal/checkpointer.h) once the
+//    WAL holds kCheckpointFrames pages; rarer checkpoints copy a page rewritten by many
+//    batches once instead of many times.
+constexpr int kCheckpointFrames = 10000;
+
 Status ConfigureWriter(Db& db) {
   TL_ASSIGN_OR_RETURN(const std::string mode, QueryText(db, "PRAGMA journal_mode = WAL"));
   if (mode != "wal") return InternalError("cannot enable WAL mode (journal_mode is " + mode + ")");
   return db.Exec(
       "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; "
-      "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 10000");
+      "PRAGMA cache_size = -65536");
 }
 
 // Validates a sample and does the CPU work (hashing, encoding, JSON) on the caller's thread so
@@ -163,7 +166,10 @@ class SqliteStore::DataDirLock {
 };
 
 SqliteStore::SqliteStore() = default;
-SqliteStore::~SqliteStore() = default;
+
+SqliteStore::~SqliteStore() {
+  if (checkpointer_) checkpointer_->Stop();
+}
 
 StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& data_dir,
                                                          const SqliteStoreOptions& options) {
@@ -199,6 +205,10 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& data
     TL_ASSIGN_OR_RETURN(store->readers_,
                         internal::ReaderPool::Open(store->db_path_, options.read_connections,
                                                    options.busy_timeout_ms));
+    TL_ASSIGN_OR_RETURN(
+        store->checkpointer_,
+        internal::Checkpointer::Start(store->db_path_, options.busy_timeout_ms, kCheckpointFrames));
+    store->checkpointer_->Attach(*db);
     store->values_index_ = std::make_unique<internal::ValuesIndex>();
     TL_ASSIGN_OR_RETURN(store->writer_, internal::GroupCommitWriter::Start(
                                             std::move(db), store->blobs_.get(), options.max_batch,

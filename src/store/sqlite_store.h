@@ -17,6 +17,7 @@ namespace tinyloop::store {
 
 class BlobStore;
 namespace internal {
+class Checkpointer;
 class GroupCommitWriter;
 class ReaderPool;
 class ValuesIndex;
@@ -149,6 +150,9 @@ class SqliteStore final : public MetadataStore {
   std::string pepper_;
   std::unique_ptr<BlobStore> blobs_;
   std::unique_ptr<internal::ValuesIndex> values_index_;  // used by the writer thread only
+  // Stopped first (in the destructor's body), destroyed after the writer whose commits it
+  // hears about: the writer is then the last connection and checkpoints the WAL away.
+  std::unique_ptr<internal::Checkpointer> checkpointer_;
   std::unique_ptr<internal::GroupCommitWriter> writer_;
   std::unique_ptr<internal::ReaderPool> readers_;
 };
