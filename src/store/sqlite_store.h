@@ -140,6 +140,7 @@ class SqliteStore final : public MetadataStore {
 
  private:
   class DataDirLock;
+  class FinishedCalls;
   SqliteStore();
 
   // Destroyed in reverse order: readers close first, so that the writer, which drains its
@@ -153,6 +154,9 @@ class SqliteStore final : public MetadataStore {
   // Stopped first (in the destructor's body), destroyed after the writer whose commits it
   // hears about: the writer is then the last connection and checkpoints the WAL away.
   std::unique_ptr<internal::Checkpointer> checkpointer_;
+  // Async insert calls the writer finished, freed by the next caller. Destroyed after the
+  // writer, whose last callbacks still hand calls over.
+  std::unique_ptr<FinishedCalls> finished_;
   std::unique_ptr<internal::GroupCommitWriter> writer_;
   std::unique_ptr<internal::ReaderPool> readers_;
 };

@@ -7,6 +7,12 @@
 #include "base/log.h"
 
 namespace tinyloop::store::internal {
+namespace {
+
+// WAL size, in thresholds, beyond which the writer checkpoints itself.
+constexpr int kCatchUpFactor = 8;
+
+}  // namespace
 
 StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(const std::string& db_path,
                                                             int busy_timeout_ms,
@@ -36,8 +42,15 @@ Checkpointer::~Checkpointer() { Stop(); }
 void Checkpointer::Attach(Db& writer) {
   sqlite3_wal_hook(
       writer.handle(),
-      [](void* self, sqlite3*, const char*, int frames) {
-        static_cast<Checkpointer*>(self)->Notify(frames);
+      [](void* self, sqlite3* db, const char* name, int frames) {
+        auto* checkpointer = static_cast<Checkpointer*>(self);
+        checkpointer->Notify(frames);
+        // Under a steady stream of commits a concurrent checkpoint rarely catches up with the
+        // end of the WAL, so the WAL never starts over. Far past the threshold the writer
+        // checkpoints itself, as SQLite would: nothing is appended while it runs.
+        if (frames >= kCatchUpFactor * checkpointer->threshold_frames_) {
+          (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        }
         return SQLITE_OK;
       },
       this);
@@ -55,6 +68,7 @@ void Checkpointer::Stop() {
 }
 
 void Checkpointer::Notify(int frames) {
+  wal_frames_.store(frames);
   if (frames < threshold_frames_) return;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -5,7 +5,8 @@
 // the WAL's size after each commit (a WAL hook installed by Attach); once it holds
 // `threshold_frames` frames, the thread runs a PASSIVE checkpoint, which never blocks the
 // writer or readers. The writer's next commit after a complete checkpoint starts the WAL
-// over. Internal to src/store.
+// over; should the WAL still reach 8 thresholds (commits kept landing during checkpoints),
+// the writer checkpoints once itself. Internal to src/store.
 #pragma once
 
 #include <atomic>
@@ -40,6 +41,8 @@ class Checkpointer {
   void Stop();
 
   int64_t checkpoints() const { return checkpoints_.load(); }
+  // Frames in the WAL after the last commit of an attached connection (0 before any).
+  int wal_frames() const { return wal_frames_.load(); }
 
  private:
   Checkpointer(std::unique_ptr<Db> db, int threshold_frames);
@@ -49,6 +52,7 @@ class Checkpointer {
   std::unique_ptr<Db> db_;  // used by the thread only
   const int threshold_frames_;
   std::atomic<int64_t> checkpoints_{0};
+  std::atomic<int> wal_frames_{0};
 
   std::mutex mu_;
   std::condition_variable cv_;
