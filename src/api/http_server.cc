@@ -1,11 +1,12 @@
 // The event-loop HTTP server: Boost.Beast parses and serializes HTTP/1.1 and Boost.Asio runs
-// every socket on one thread. A request is handed to the handler with a Responder; answers
-// that come from other threads (a group commit) are posted back to the loop. The one file
-// that includes Boost.
+// the sockets on a few loop threads, each connection on one of them. A request is handed to
+// the handler with a Responder; answers that come from other threads (a group commit) are
+// posted back to the connection's loop. The one file that includes Boost.
 #include "api/http_server.h"
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -15,6 +16,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "api/multipart.h"
 #include "api/url_decoding.h"
@@ -51,18 +53,29 @@ struct Gate {
   asio::io_context* ioc = nullptr;  // guarded by mu
 };
 
-// What every connection shares. Touched only on the loop thread, except in_flight (read by
-// in_flight()) and the immutable members.
-struct Core {
-  HttpServerOptions options;
-  HttpServer::RequestHandler handler;
-  HttpServer::ErrorResponder on_error;
+// One event loop: an io_context run by one thread, and what its connections share. Touched
+// only on its thread, except the atomics (read by Stop and in_flight()) and `gate`.
+struct Loop {
   asio::io_context ioc{1};
   std::atomic<int> in_flight{0};  // requests handed to the handler and not answered yet
   std::atomic<int> writing{0};    // answers being written
   bool stopping = false;
   std::shared_ptr<Gate> gate = std::make_shared<Gate>();
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::thread thread;
 };
+
+// What every connection shares; immutable while serving.
+struct Core {
+  HttpServerOptions options;
+  HttpServer::RequestHandler handler;
+  HttpServer::ErrorResponder on_error;
+};
+
+int DefaultLoopThreads() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return static_cast<int>(std::clamp(cores, 1u, 4u));
+}
 
 // Method, path, query and headers of a parsed request head, decoded as routes expect.
 HttpRequest ConvertHead(const bhttp::request<bhttp::string_body>& in) {
@@ -84,10 +97,11 @@ HttpRequest ConvertHead(const bhttp::request<bhttp::string_body>& in) {
 
 // One client connection: reads a request, hands it on, writes the answer, reads the next one
 // (pipelined requests wait in the buffer meanwhile). Lives as long as an operation or a
-// Responder holds it.
+// Responder holds it; touched only on its loop's thread.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket socket, Core& core) : core_(core), stream_(std::move(socket)) {}
+  Connection(tcp::socket socket, const Core& core, Loop& loop)
+      : core_(core), loop_(loop), stream_(std::move(socket)) {}
 
   void ReadHead() {
     parser_.emplace();
@@ -153,7 +167,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void OnBody(beast::error_code ec) {
     if (ec) return OnReadError(ec);
-    if (core_.stopping) return Close();
+    if (loop_.stopping) return Close();
     bhttp::request<bhttp::string_body> message = parser_->release();
     keep_alive_ = message.keep_alive();
     version_ = message.version();
@@ -171,7 +185,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     awaiting_answer_ = true;
     waiting_self_ = shared_from_this();  // no read is pending to keep this alive meanwhile
-    ++core_.in_flight;
+    ++loop_.in_flight;
     try {
       core_.handler(std::move(request), MakeResponder());
     } catch (const std::exception& e) {
@@ -184,7 +198,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Holds the connection weakly: a Responder may be destroyed on any thread, after the
   // server is gone, and must not destroy a socket there.
   HttpServer::Responder MakeResponder() {
-    return [gate = core_.gate, weak = weak_from_this()](HttpResponse response) {
+    return [gate = loop_.gate, weak = weak_from_this()](HttpResponse response) {
       std::lock_guard<std::mutex> lock(gate->mu);
       if (gate->ioc == nullptr) return;  // the server stopped
       asio::post(*gate->ioc, [weak, response = std::move(response)]() mutable {
@@ -198,14 +212,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!awaiting_answer_) return;  // answered twice: the first answer stands
     awaiting_answer_ = false;
     const std::shared_ptr<Connection> keep = std::move(waiting_self_);
-    --core_.in_flight;
+    --loop_.in_flight;
     Answer(std::move(response));
   }
 
   void Answer(HttpResponse in, bool close = false) {
     auto it = in.headers.find("Connection");
     if (it != in.headers.end() && beast::iequals(it->second, "close")) close = true;
-    close = close || !keep_alive_ || core_.stopping;
+    close = close || !keep_alive_ || loop_.stopping;
     response_ = {};
     response_.version(version_);
     response_.result(static_cast<unsigned>(in.status));
@@ -216,10 +230,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     response_.prepare_payload();
     if (is_head_) response_.body().clear();  // Content-Length still says what GET would send
     stream_.expires_after(std::chrono::seconds(core_.options.read_timeout_seconds));
-    ++core_.writing;
+    ++loop_.writing;
     bhttp::async_write(stream_, response_,
                        [self = shared_from_this(), close](beast::error_code ec, size_t) {
-                         --self->core_.writing;
+                         --self->loop_.writing;
                          if (ec || close) return self->Close();
                          self->ReadHead();
                        });
@@ -245,7 +259,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     stream_.socket().close(ignored);
   }
 
-  Core& core_;
+  const Core& core_;
+  Loop& loop_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -260,19 +275,23 @@ class Connection : public std::enable_shared_from_this<Connection> {
 }  // namespace
 
 struct HttpServer::Impl {
-  Core core;  // before the acceptor and the thread: connections point at it
+  Core core;                                 // before the loops: connections point at it
+  std::vector<std::unique_ptr<Loop>> loops;  // the acceptor runs on loops[0]
   std::optional<tcp::acceptor> acceptor;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  std::thread thread;
+  size_t next_loop = 0;  // where the next accepted connection goes (loops[0]'s thread only)
   bool started = false;
 
   void Accept() {
-    acceptor->async_accept([this](beast::error_code ec, tcp::socket socket) {
+    Loop& loop = *loops[next_loop];
+    next_loop = (next_loop + 1) % loops.size();
+    acceptor->async_accept(loop.ioc, [this, &loop](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
       if (!ec) {
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        std::make_shared<Connection>(std::move(socket), core)->ReadHead();
+        // The socket already belongs to `loop`; the connection starts on its thread.
+        asio::post(loop.ioc, [connection = std::make_shared<Connection>(
+                                  std::move(socket), core, loop)] { connection->ReadHead(); });
       }
       Accept();
     });
@@ -288,22 +307,39 @@ HttpServer::HttpServer(HttpServerOptions options, RequestHandler handler, ErrorR
 
 HttpServer::~HttpServer() { Stop(); }
 
-int HttpServer::in_flight() const { return impl_ ? impl_->core.in_flight.load() : 0; }
+int HttpServer::in_flight() const {
+  if (!impl_) return 0;
+  int total = 0;
+  for (const auto& loop : impl_->loops) total += loop->in_flight.load();
+  return total;
+}
 
 StatusOr<int> HttpServer::Start() {
   Impl& impl = *impl_;
+  if (impl.started) return FailedPreconditionError("the HTTP server is already started");
   const HttpServerOptions& o = impl.core.options;
+  constexpr int kMaxLoopThreads = 64;
+  if (o.loop_threads < 0 || o.loop_threads > kMaxLoopThreads) {
+    return InvalidArgumentError("loop_threads is " + std::to_string(o.loop_threads) +
+                                ", expected 0 (one per core) to " +
+                                std::to_string(kMaxLoopThreads));
+  }
+  const int loop_count = o.loop_threads > 0 ? o.loop_threads : DefaultLoopThreads();
+  impl.loops.clear();
+  for (int i = 0; i < loop_count; ++i) impl.loops.push_back(std::make_unique<Loop>());
+  asio::io_context& accept_ioc = impl.loops[0]->ioc;
+
   const std::string where = o.host + ":" + std::to_string(o.port);
   beast::error_code ec;
   asio::ip::address address = asio::ip::make_address(o.host, ec);
   if (ec) {
-    tcp::resolver resolver(impl.core.ioc);
+    tcp::resolver resolver(accept_ioc);
     auto found = resolver.resolve(o.host, std::to_string(o.port), ec);
     if (ec || found.empty()) return UnavailableError("cannot resolve host " + o.host);
     address = found.begin()->endpoint().address();
   }
   const tcp::endpoint endpoint(address, static_cast<unsigned short>(o.port));
-  impl.acceptor.emplace(impl.core.ioc);
+  impl.acceptor.emplace(accept_ioc);
   impl.acceptor->open(endpoint.protocol(), ec);
   if (!ec) impl.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) impl.acceptor->bind(endpoint, ec);
@@ -314,16 +350,20 @@ StatusOr<int> HttpServer::Start() {
                             " (in use, or not permitted): " + ec.message());
   }
   const int port = impl.acceptor->local_endpoint().port();
+  impl.next_loop = 0;
   impl.Accept();
-  impl.work.emplace(asio::make_work_guard(impl.core.ioc));
-  {
-    std::lock_guard<std::mutex> lock(impl.core.gate->mu);
-    impl.core.gate->ioc = &impl.core.ioc;
+  for (auto& loop_ptr : impl.loops) {
+    Loop& loop = *loop_ptr;
+    loop.work.emplace(asio::make_work_guard(loop.ioc));
+    {
+      std::lock_guard<std::mutex> lock(loop.gate->mu);
+      loop.gate->ioc = &loop.ioc;
+    }
+    loop.thread = std::thread([&loop] {
+      pthread_setname_np(pthread_self(), "http-loop");
+      loop.ioc.run();
+    });
   }
-  impl.thread = std::thread([&impl] {
-    pthread_setname_np(pthread_self(), "http-loop");
-    impl.core.ioc.run();
-  });
   impl.started = true;
   return port;
 }
@@ -332,30 +372,46 @@ void HttpServer::Stop() {
   if (!impl_ || !impl_->started) return;
   Impl& impl = *impl_;
   impl.started = false;
-  asio::post(impl.core.ioc, [&impl] {
-    impl.core.stopping = true;
-    beast::error_code ignored;
-    impl.acceptor->close(ignored);
-  });
-  // Answers still owed go out before the loop stops. in_flight only grows on the loop thread
-  // while not stopping, so once it reads zero after the post above it stays zero.
+  // Every loop marks itself stopping (no new request reaches the handler after that) and the
+  // first closes the acceptor.
+  std::atomic<size_t> stopped_loops{0};
+  for (size_t i = 0; i < impl.loops.size(); ++i) {
+    Loop& loop = *impl.loops[i];
+    asio::post(loop.ioc, [&impl, &loop, &stopped_loops, i] {
+      loop.stopping = true;
+      if (i == 0) {
+        beast::error_code ignored;
+        impl.acceptor->close(ignored);
+      }
+      ++stopped_loops;
+    });
+  }
+  // Answers still owed go out before the loops stop. in_flight only grows on a loop thread
+  // while not stopping, so once every loop is stopping and it reads zero it stays zero.
   const auto deadline = std::chrono::steady_clock::now() + kStopWait;
-  while ((impl.core.in_flight.load() > 0 || impl.core.writing.load() > 0) &&
+  auto owed = [&impl] {
+    int total = 0;
+    for (const auto& loop : impl.loops) total += loop->in_flight.load() + loop->writing.load();
+    return total;
+  };
+  while ((stopped_loops.load() < impl.loops.size() || owed() > 0) &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  const bool answered = impl.core.in_flight.load() == 0;
-  {
-    std::lock_guard<std::mutex> lock(impl.core.gate->mu);
-    impl.core.gate->ioc = nullptr;
+  const int unanswered = in_flight();
+  for (auto& loop : impl.loops) {
+    {
+      std::lock_guard<std::mutex> lock(loop->gate->mu);
+      loop->gate->ioc = nullptr;
+    }
+    loop->work.reset();
+    loop->ioc.stop();
   }
-  impl.work.reset();
-  impl.core.ioc.stop();
-  impl.thread.join();
-  if (!answered) {
+  for (auto& loop : impl.loops) loop->thread.join();
+  if (unanswered > 0) {
     // Their connections stay open (and allocated) until the process exits.
-    TL_LOG(kError) << "HTTP server stopped with " << impl.core.in_flight.load()
-                   << " requests unanswered after " << kStopWait.count() << " s";
+    TL_LOG(kError) << "HTTP server stopped with " << unanswered << " requests unanswered after "
+                   << kStopWait.count() << " s";
   }
 }
 
