@@ -514,5 +514,32 @@ TEST_F(HttpServerTest, LoopThreadsOutOfRangeIsInvalidArgument) {
   }
 }
 
+TEST_F(HttpServerTest, IdleConnectionsCloseAfterTheKeepAliveTimeout) {
+  HttpServerOptions options;
+  options.keep_alive_seconds = 1;
+  options.read_timeout_seconds = 1;
+  StartEchoServer(options);
+  // A connection that keeps asking stays open past the timeout: its deadline moves on.
+  const int busy = Connect(port_);
+  std::string buffer;
+  for (int i = 0; i < 6; ++i) {
+    SendAll(busy, Post("/busy", std::to_string(i)));
+    ASSERT_EQ(ReadResponse(busy, buffer).body, "POST /busy " + std::to_string(i));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  // An answer that takes longer than the timeouts still arrives: nothing waits on the socket.
+  SendAll(busy, Post("/slow", "x", "x-delay-ms: 1500\r\n"));
+  EXPECT_EQ(ReadResponse(busy, buffer).body, "POST /slow x");
+  // Then, idle, it is closed; and so is one that sent half a head.
+  const int half = Connect(port_);
+  SendAll(half, "POST /half HTTP/1.1\r\nHost: x\r\n");
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(PeerClosed(busy, 4000));
+  EXPECT_TRUE(PeerClosed(half, 4000));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(3000));
+  ::close(busy);
+  ::close(half);
+}
+
 }  // namespace
 }  // namespace tinyloop::api
