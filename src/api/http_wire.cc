@@ -1,6 +1,6 @@
 #include "api/http_wire.h"
 
-#include <cstdio>
+#include <algorithm>
 
 namespace tinyloop::api {
 namespace {
@@ -127,10 +127,12 @@ std::string SerializeResponse(const HttpResponse& response, const ResponseFramin
   out.reserve(128 + response.headers.size() * 48 + response.content_type.size() +
               (framing.head_request || bodiless ? 0 : response.body.size()));
   out.append(framing.version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
-  char code[16];
-  const int code_length = std::snprintf(code, sizeof(code), "%03d ", status % 1000);
-  out.append(code, static_cast<size_t>(code_length));
-  out.append(ReasonPhrase(status));
+  const int code = std::clamp(status, 100, 999);  // the status line has three digits
+  const char digits[4] = {static_cast<char>('0' + code / 100),
+                          static_cast<char>('0' + code / 10 % 10),
+                          static_cast<char>('0' + code % 10), ' '};
+  out.append(digits, sizeof(digits));
+  out.append(ReasonPhrase(code));
   out.append("\r\n");
   const bool own_type = !response.content_type.empty();
   for (const auto& [name, value] : response.headers) {
