@@ -96,9 +96,10 @@ using Clock = std::chrono::steady_clock;
 // (pipelined requests wait in the buffer meanwhile). Lives as long as an operation or a
 // Responder holds it; touched only on its loop's thread.
 //
-// Reads wait for readability and then read what is there without blocking (a read attempted
-// right after an answer would find nothing and cost a system call); answers are written
-// directly and only wait when the socket's buffer is full. One timer per connection enforces
+// Reads wait for readability, then read what arrived without blocking (one system call to
+// wait, as Beast's speculative read that finds nothing right after an answer cost, and no
+// per-read timer or type-erased executor); answers are written directly and only wait when
+// the socket's buffer is full. One timer per connection enforces
 // the timeouts: it is re-armed only when a deadline moves earlier, and when it fires while the
 // deadline has moved later it sleeps again until then.
 class Connection : public std::enable_shared_from_this<Connection> {
