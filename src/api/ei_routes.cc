@@ -226,12 +226,10 @@ HttpResponse StudioHmacKey(Services& s, const HttpRequest& req) {
 }  // namespace
 
 void AddEdgeImpulseRoutes(Router& router, Services& s) {
-  router.AddAsync(
-      "POST", "/api/{category}/data", "ingest_data",
-      [&s](HttpRequest& r, Respond respond) { IngestData(s, r, std::move(respond)); });
-  router.AddAsync(
-      "POST", "/api/{category}/files", "ingest_files",
-      [&s](HttpRequest& r, Respond respond) { IngestFiles(s, r, std::move(respond)); });
+  router.AddAsync("POST", "/api/{category}/data", "ingest_data",
+                  [&s](HttpRequest& r, Respond respond) { IngestData(s, r, std::move(respond)); });
+  router.AddAsync("POST", "/api/{category}/files", "ingest_files",
+                  [&s](HttpRequest& r, Respond respond) { IngestFiles(s, r, std::move(respond)); });
   router.Add("GET", "/v1/api/projects", "studio_projects",
              [&s](const HttpRequest& r) { return StudioProjects(s, r); });
   router.Add("GET", "/v1/api/{project}", "studio_project",
