@@ -73,8 +73,9 @@ void CountResult(Services& s, const StatusOr<service::IngestResult>& r) {
   }
 }
 
-// Decodes /data's headers into `r`; an answer when the request is refused before ingestion.
-std::optional<HttpResponse> ReadDataRequest(Services& s, const HttpRequest& req, IngestRequest& r) {
+// Decodes /data's headers into `r` and moves the body there; an answer when the request is
+// refused before ingestion.
+std::optional<HttpResponse> ReadDataRequest(Services& s, HttpRequest& req, IngestRequest& r) {
   Status headers = ReadIngestHeaders(req, r);
   if (headers.ok() && req.Header("content-type").empty()) {
     // Edge Impulse answers a missing required header with 421.
@@ -95,12 +96,12 @@ std::optional<HttpResponse> ReadDataRequest(Services& s, const HttpRequest& req,
   }
   r.kind = service::BodyKind::kAcquisition;
   r.content_type = req.Header("content-type");
-  r.body = req.body;
+  r.body = std::move(req.body);
   return std::nullopt;
 }
 
 // Answers once the sample committed (on the store's writer thread).
-void IngestData(Services& s, const HttpRequest& req, Respond respond) {
+void IngestData(Services& s, HttpRequest& req, Respond respond) {
   IngestRequest r;
   if (auto refused = ReadDataRequest(s, req, r)) return respond(std::move(*refused));
   s.ingest.IngestAsync(std::move(r),
@@ -138,7 +139,7 @@ HttpResponse FilesAnswer(Services& s, const std::vector<std::string>& file_names
 }
 
 // Every part is ingested in one call (one commit); answers once it committed.
-void IngestFiles(Services& s, const HttpRequest& req, Respond respond) {
+void IngestFiles(Services& s, HttpRequest& req, Respond respond) {
   IngestRequest common;
   if (Status st = ReadIngestHeaders(req, common); !st.ok()) {
     s.metrics.CountRejected(std::string(StatusCodeName(st.code())));
@@ -166,7 +167,7 @@ void IngestFiles(Services& s, const HttpRequest& req, Respond respond) {
   std::vector<IngestRequest> requests;
   std::vector<size_t> part_of_request;
   for (size_t i = 0; i < req.parts.size(); ++i) {
-    const MultipartPart& part = req.parts[i];
+    MultipartPart& part = req.parts[i];
     file_names.push_back(part.file_name);
     results.emplace_back(
         InvalidArgumentError("multipart part '" + part.name + "' is not named 'data'"));
@@ -175,7 +176,7 @@ void IngestFiles(Services& s, const HttpRequest& req, Respond respond) {
     r.kind = service::BodyKind::kFile;
     r.file_name = part.file_name;
     r.content_type = part.content_type;
-    r.body = part.content;
+    r.body = std::move(part.content);
     requests.push_back(std::move(r));
     part_of_request.push_back(i);
   }
@@ -225,12 +226,10 @@ HttpResponse StudioHmacKey(Services& s, const HttpRequest& req) {
 }  // namespace
 
 void AddEdgeImpulseRoutes(Router& router, Services& s) {
-  router.AddAsync(
-      "POST", "/api/{category}/data", "ingest_data",
-      [&s](const HttpRequest& r, Respond respond) { IngestData(s, r, std::move(respond)); });
-  router.AddAsync(
-      "POST", "/api/{category}/files", "ingest_files",
-      [&s](const HttpRequest& r, Respond respond) { IngestFiles(s, r, std::move(respond)); });
+  router.AddAsync("POST", "/api/{category}/data", "ingest_data",
+                  [&s](HttpRequest& r, Respond respond) { IngestData(s, r, std::move(respond)); });
+  router.AddAsync("POST", "/api/{category}/files", "ingest_files",
+                  [&s](HttpRequest& r, Respond respond) { IngestFiles(s, r, std::move(respond)); });
   router.Add("GET", "/v1/api/projects", "studio_projects",
              [&s](const HttpRequest& r) { return StudioProjects(s, r); });
   router.Add("GET", "/v1/api/{project}", "studio_project",

@@ -1,24 +1,27 @@
 #include "api/http.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "api/http_wire.h"
 
 namespace tinyloop::api {
 namespace {
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
+// Header names are stored lower-cased; routes mostly ask in lower case already.
+std::map<std::string, std::string>::const_iterator FindHeader(
+    const std::map<std::string, std::string>& headers, const std::string& name) {
+  const bool lower =
+      std::none_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  return lower ? headers.find(name) : headers.find(AsciiLower(name));
 }
 }  // namespace
 
 std::string HttpRequest::Header(const std::string& name) const {
-  auto it = headers.find(Lower(name));
+  auto it = FindHeader(headers, name);
   return it == headers.end() ? std::string() : it->second;
 }
 
 bool HttpRequest::HasHeader(const std::string& name) const {
-  return headers.count(Lower(name)) != 0;
+  return FindHeader(headers, name) != headers.end();
 }
 
 std::string HttpRequest::Query(const std::string& name, const std::string& fallback) const {
@@ -44,18 +47,29 @@ HttpResponse HttpResponse::Text(std::string text, int status) {
 
 int HttpStatusFor(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kUnauthenticated: return 401;
-    case StatusCode::kPermissionDenied: return 403;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kAlreadyExists: return 409;
-    case StatusCode::kFailedPrecondition: return 412;
-    case StatusCode::kResourceExhausted: return 413;
-    case StatusCode::kUnimplemented: return 501;
-    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kUnauthenticated:
+      return 401;
+    case StatusCode::kPermissionDenied:
+      return 403;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kAlreadyExists:
+      return 409;
+    case StatusCode::kFailedPrecondition:
+      return 412;
+    case StatusCode::kResourceExhausted:
+      return 413;
+    case StatusCode::kUnimplemented:
+      return 501;
+    case StatusCode::kUnavailable:
+      return 503;
     case StatusCode::kInternal:
-    case StatusCode::kDataLoss: return 500;
+    case StatusCode::kDataLoss:
+      return 500;
   }
   return 500;
 }

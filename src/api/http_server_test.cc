@@ -1,6 +1,7 @@
 // The event-loop HTTP server over real loopback sockets: keep-alive, pipelining, the 413 that
 // comes before the body, answers from other threads (and after the client left), many
-// connections at once, decoding of the request, Stop with answers still owed.
+// connections at once over several loop threads, decoding of the request, the response's
+// framing, Stop with answers still owed.
 #include "api/http_server.h"
 
 #include <arpa/inet.h>
@@ -14,6 +15,7 @@
 #include <chrono>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -401,6 +403,142 @@ TEST_F(HttpServerTest, BusyPortIsUnavailable) {
   ASSERT_FALSE(port.ok());
   EXPECT_EQ(port.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(port.status().message().find(std::to_string(port_)), std::string::npos);
+}
+
+TEST_F(HttpServerTest, ConnectionsAreSpreadOverTheLoopThreads) {
+  std::mutex mu;
+  std::set<std::thread::id> loop_threads;
+  HttpServerOptions options;
+  options.loop_threads = 3;
+  StartServer(
+      [&](HttpRequest r, HttpServer::Responder respond) {
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          loop_threads.insert(std::this_thread::get_id());
+        }
+        answerer_.Answer(std::move(respond), HttpResponse::Text(r.path),
+                         std::chrono::milliseconds(1));
+      },
+      options);
+  constexpr int kConnections = 12;
+  std::vector<int> fds;
+  for (int i = 0; i < kConnections; ++i) {
+    fds.push_back(Connect(port_));
+    ASSERT_GE(fds.back(), 0) << "connection " << i;
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < kConnections; ++i) {
+      SendAll(fds[i], Post("/c" + std::to_string(i) + "/" + std::to_string(round), ""));
+    }
+    for (int i = 0; i < kConnections; ++i) {
+      std::string buffer;
+      const Response r = ReadResponse(fds[i], buffer);
+      EXPECT_EQ(r.body, "/c" + std::to_string(i) + "/" + std::to_string(round)) << r.head;
+    }
+  }
+  for (int fd : fds) ::close(fd);
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(loop_threads.size(), 3u) << "the handler ran on fewer loop threads than configured";
+}
+
+TEST_F(HttpServerTest, PipelinedAnswersKeepTheirOrderOnEveryLoop) {
+  HttpServerOptions options;
+  options.loop_threads = 2;
+  StartEchoServer(options);
+  // On each connection the first answers are the slowest; each connection's answers still
+  // come in its requests' order, whichever loop serves it.
+  constexpr int kConnections = 6;
+  constexpr int kRequests = 5;
+  std::vector<int> fds;
+  for (int c = 0; c < kConnections; ++c) {
+    fds.push_back(Connect(port_));
+    ASSERT_GE(fds.back(), 0);
+    std::string all;
+    for (int k = 0; k < kRequests; ++k) {
+      const int delay = (kRequests - k) * 15;
+      all += Post("/c" + std::to_string(c), std::to_string(k),
+                  "x-delay-ms: " + std::to_string(delay) + "\r\n");
+    }
+    SendAll(fds.back(), all);
+  }
+  for (int c = 0; c < kConnections; ++c) {
+    std::string buffer;
+    for (int k = 0; k < kRequests; ++k) {
+      const Response r = ReadResponse(fds[c], buffer);
+      ASSERT_EQ(r.status, 200) << r.head;
+      EXPECT_EQ(r.body, "POST /c" + std::to_string(c) + " " + std::to_string(k));
+    }
+    ::close(fds[c]);
+  }
+}
+
+TEST_F(HttpServerTest, StopDeliversAnswersOwedOnEveryLoop) {
+  HttpServerOptions options;
+  options.loop_threads = 2;
+  StartEchoServer(options);
+  // Connections go to the loops in turn, so these four are on both loops.
+  std::vector<int> fds;
+  for (int i = 0; i < 4; ++i) {
+    fds.push_back(Connect(port_));
+    ASSERT_GE(fds.back(), 0);
+    SendAll(fds.back(), Post("/slow" + std::to_string(i), "x", "x-delay-ms: 300\r\n"));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (handled_.load() < 4 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(server_->in_flight(), 4);
+  server_->Stop();  // while four answers are owed
+  EXPECT_EQ(server_->in_flight(), 0);
+  for (int i = 0; i < 4; ++i) {
+    std::string buffer;
+    const Response r = ReadResponse(fds[i], buffer, 2000);
+    EXPECT_EQ(r.status, 200) << "connection " << i << ": " << r.head;
+    EXPECT_EQ(r.body, "POST /slow" + std::to_string(i) + " x");
+    EXPECT_NE(r.head.find("Connection: close"), std::string::npos) << r.head;
+    ::close(fds[i]);
+  }
+  EXPECT_LT(Connect(port_), 0) << "still accepting after Stop";
+}
+
+TEST_F(HttpServerTest, LoopThreadsOutOfRangeIsInvalidArgument) {
+  for (int bad : {-1, 65}) {
+    HttpServerOptions options;
+    options.loop_threads = bad;
+    HttpServer server(
+        options, [](HttpRequest, HttpServer::Responder) {}, ErrorAnswer);
+    StatusOr<int> port = server.Start();
+    ASSERT_FALSE(port.ok()) << bad;
+    EXPECT_EQ(port.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(port.status().message().find("loop_threads"), std::string::npos);
+  }
+}
+
+TEST_F(HttpServerTest, IdleConnectionsCloseAfterTheKeepAliveTimeout) {
+  HttpServerOptions options;
+  options.keep_alive_seconds = 1;
+  options.read_timeout_seconds = 1;
+  StartEchoServer(options);
+  // A connection that keeps asking stays open past the timeout: its deadline moves on.
+  const int busy = Connect(port_);
+  std::string buffer;
+  for (int i = 0; i < 6; ++i) {
+    SendAll(busy, Post("/busy", std::to_string(i)));
+    ASSERT_EQ(ReadResponse(busy, buffer).body, "POST /busy " + std::to_string(i));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  // An answer that takes longer than the timeouts still arrives: nothing waits on the socket.
+  SendAll(busy, Post("/slow", "x", "x-delay-ms: 1500\r\n"));
+  EXPECT_EQ(ReadResponse(busy, buffer).body, "POST /slow x");
+  // Then, idle, it is closed; and so is one that sent half a head.
+  const int half = Connect(port_);
+  SendAll(half, "POST /half HTTP/1.1\r\nHost: x\r\n");
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(PeerClosed(busy, 4000));
+  EXPECT_TRUE(PeerClosed(half, 4000));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(3000));
+  ::close(busy);
+  ::close(half);
 }
 
 }  // namespace

@@ -1,9 +1,38 @@
 #include "api/router.h"
 
+#include <array>
 #include <future>
 #include <memory>
+#include <string_view>
+
+#include "base/status.h"
 
 namespace tinyloop::api {
+
+// A path with more segments than a route may have (kMax, checked by Add) matches none;
+// `too_long` marks it.
+struct Router::PathSegments {
+  static constexpr size_t kMax = 16;
+  std::array<std::string_view, kMax> segments;
+  size_t count = 0;
+  bool too_long = false;
+
+  explicit PathSegments(std::string_view path) {
+    size_t start = 0;
+    while (start <= path.size()) {
+      size_t end = path.find('/', start);
+      if (end == std::string_view::npos) end = path.size();
+      if (end > start) {
+        if (count == kMax) {
+          too_long = true;
+          return;
+        }
+        segments[count++] = path.substr(start, end - start);
+      }
+      start = end + 1;
+    }
+  }
+};
 
 std::vector<std::string> SplitPath(const std::string& path) {
   std::vector<std::string> segments;
@@ -19,22 +48,24 @@ std::vector<std::string> SplitPath(const std::string& path) {
 
 void Router::Add(const std::string& method, const std::string& pattern, const std::string& name,
                  Handler handler) {
+  TL_CHECK(SplitPath(pattern).size() <= PathSegments::kMax);
   routes_.push_back(Route{method, SplitPath(pattern), name, std::move(handler), nullptr});
 }
 
 void Router::AddAsync(const std::string& method, const std::string& pattern,
                       const std::string& name, AsyncHandler handler) {
+  TL_CHECK(SplitPath(pattern).size() <= PathSegments::kMax);
   routes_.push_back(Route{method, SplitPath(pattern), name, nullptr, std::move(handler)});
 }
 
-bool Router::Match(const Route& route, const std::vector<std::string>& path_segments,
+bool Router::Match(const Route& route, const PathSegments& path,
                    std::map<std::string, std::string>* params) {
-  if (route.segments.size() != path_segments.size()) return false;
+  if (path.too_long || route.segments.size() != path.count) return false;
   for (size_t i = 0; i < route.segments.size(); ++i) {
     const std::string& want = route.segments[i];
     if (want.size() > 2 && want.front() == '{' && want.back() == '}') {
-      if (params) (*params)[want.substr(1, want.size() - 2)] = path_segments[i];
-    } else if (want != path_segments[i]) {
+      if (params) (*params)[want.substr(1, want.size() - 2)] = std::string(path.segments[i]);
+    } else if (want != path.segments[i]) {
       return false;
     }
   }
@@ -43,7 +74,7 @@ bool Router::Match(const Route& route, const std::vector<std::string>& path_segm
 
 const Router::Route* Router::Find(HttpRequest& request, std::string* route_name,
                                   HttpResponse* error) const {
-  const std::vector<std::string> segments = SplitPath(request.path);
+  const PathSegments segments(request.path);
   bool path_known = false;
   for (const Route& route : routes_) {
     if (!Match(route, segments, nullptr)) continue;
@@ -65,7 +96,7 @@ const Router::Route* Router::Find(HttpRequest& request, std::string* route_name,
 }
 
 bool Router::IsAsync(const HttpRequest& request) const {
-  const std::vector<std::string> segments = SplitPath(request.path);
+  const PathSegments segments(request.path);
   for (const Route& route : routes_) {
     if (route.method == request.method && Match(route, segments, nullptr)) {
       return route.async_handler != nullptr;

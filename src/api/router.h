@@ -18,7 +18,8 @@ using Handler = std::function<HttpResponse(const HttpRequest&)>;
 // Delivers a response; call it exactly once, from any thread.
 using Respond = std::function<void(HttpResponse)>;
 // Must not block: it returns as soon as the work is handed on, and calls `respond` later.
-using AsyncHandler = std::function<void(const HttpRequest&, Respond respond)>;
+// It may move from the request (its body, its parts): nothing reads them after it.
+using AsyncHandler = std::function<void(HttpRequest&, Respond respond)>;
 
 class Router {
  public:
@@ -49,10 +50,11 @@ class Router {
     Handler handler;             // set for synchronous routes
     AsyncHandler async_handler;  // set for asynchronous routes
   };
+  struct PathSegments;  // a request path split without copying
   // The route for the request with path_params filled, or nullptr with `route_name` set to
   // "method_not_allowed" / "not_found" and `error` to the answer.
   const Route* Find(HttpRequest& request, std::string* route_name, HttpResponse* error) const;
-  static bool Match(const Route& route, const std::vector<std::string>& path_segments,
+  static bool Match(const Route& route, const PathSegments& path,
                     std::map<std::string, std::string>* params);
 
   std::vector<Route> routes_;

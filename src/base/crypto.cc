@@ -27,9 +27,10 @@ class ThreadDigest {
   ThreadDigest(const ThreadDigest&) = delete;
   ThreadDigest& operator=(const ThreadDigest&) = delete;
 
-  // SHA-256 of the concatenation of `parts`.
-  Digest256 Hash(std::initializer_list<std::string_view> parts) {
+  // SHA-256 of `first` followed by the concatenation of `parts`.
+  Digest256 Hash(std::string_view first, std::initializer_list<std::string_view> parts = {}) {
     TL_CHECK(EVP_DigestInit_ex2(context_, Sha256Algorithm(), nullptr) == 1);
+    TL_CHECK(EVP_DigestUpdate(context_, first.data(), first.size()) == 1);
     for (std::string_view part : parts) {
       TL_CHECK(EVP_DigestUpdate(context_, part.data(), part.size()) == 1);
     }
@@ -54,19 +55,23 @@ std::string_view View(const Digest256& digest) {
 
 }  // namespace
 
-Digest256 Sha256(std::string_view data) { return Digester().Hash({data}); }
+Digest256 Sha256(std::string_view data) { return Digester().Hash(data); }
 
 std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256(data)); }
 
 // RFC 2104 over the cached SHA-256: H((K0 ^ opad) || H((K0 ^ ipad) || data)), where K0 is the
 // key zero-padded to the 64-byte block (hashed first when longer than a block).
 Digest256 HmacSha256(std::string_view key, std::string_view data) {
+  return HmacSha256(key, {data});
+}
+
+Digest256 HmacSha256(std::string_view key, std::initializer_list<std::string_view> parts) {
   constexpr size_t kBlock = 64;
   std::array<char, kBlock> inner_pad{};
   std::array<char, kBlock> outer_pad{};
   Digest256 hashed_key;
   if (key.size() > kBlock) {
-    hashed_key = Digester().Hash({key});
+    hashed_key = Digester().Hash(key);
     key = View(hashed_key);
   }
   for (size_t i = 0; i < kBlock; ++i) {
@@ -74,8 +79,8 @@ Digest256 HmacSha256(std::string_view key, std::string_view data) {
     inner_pad[i] = static_cast<char>(k ^ 0x36);
     outer_pad[i] = static_cast<char>(k ^ 0x5c);
   }
-  const Digest256 inner = Digester().Hash({std::string_view(inner_pad.data(), kBlock), data});
-  const Digest256 out = Digester().Hash({std::string_view(outer_pad.data(), kBlock), View(inner)});
+  const Digest256 inner = Digester().Hash(std::string_view(inner_pad.data(), kBlock), parts);
+  const Digest256 out = Digester().Hash(std::string_view(outer_pad.data(), kBlock), {View(inner)});
   OPENSSL_cleanse(inner_pad.data(), kBlock);
   OPENSSL_cleanse(outer_pad.data(), kBlock);
   return out;
@@ -120,6 +125,20 @@ StatusOr<std::string> HexDecode(std::string_view hex) {
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool DigestMatchesHex(const Digest256& digest, std::string_view hex) {
+  if (hex.size() != 2 * digest.size()) return false;
+  Digest256 decoded;
+  bool all_hex = true;
+  for (size_t i = 0; i < decoded.size(); ++i) {
+    const int hi = HexValue(hex[2 * i]);
+    const int lo = HexValue(hex[2 * i + 1]);
+    all_hex = all_hex && hi >= 0 && lo >= 0;
+    decoded[i] = static_cast<uint8_t>(((hi & 0xf) << 4) | (lo & 0xf));
+  }
+  const bool equal = CRYPTO_memcmp(decoded.data(), digest.data(), digest.size()) == 0;
+  return all_hex && equal;
 }
 
 std::string RandomBytes(size_t n) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cctype>
 #include <thread>
 #include <vector>
 
@@ -55,6 +56,38 @@ TEST(CryptoTest, ConstantTimeEquals) {
   EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
   EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
   EXPECT_FALSE(ConstantTimeEquals("abc", "abcd"));
+}
+
+TEST(CryptoTest, HmacOverPartsEqualsHmacOverTheJoinedText) {
+  const std::string key = "project-hmac-key";
+  const std::string whole = "{\"signature\":\"0000\",\"payload\":{}}";
+  EXPECT_EQ(HmacSha256(key, {"{\"signature\":\"", "0000", "\",\"payload\":{}}"}),
+            HmacSha256(key, whole));
+  EXPECT_EQ(HmacSha256(key, {"", whole, ""}), HmacSha256(key, whole));
+  EXPECT_NE(HmacSha256(key, {"{\"signature\":\"", "0001", "\",\"payload\":{}}"}),
+            HmacSha256(key, whole));
+  // Keys longer than a block are hashed first on this path too (RFC 4231 case 6).
+  const std::string long_key(131, '\xaa');
+  EXPECT_EQ(HexEncode(HmacSha256(long_key,
+                                 {"Test Using Larger Than Block-Size Key - ", "Hash Key First"})),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+TEST(CryptoTest, DigestMatchesHexInEitherCaseOnly) {
+  const Digest256 digest = Sha256("abc");
+  const std::string hex = HexEncode(digest);
+  EXPECT_TRUE(DigestMatchesHex(digest, hex));
+  std::string upper = hex;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_TRUE(DigestMatchesHex(digest, upper));
+  std::string other = hex;
+  other[63] = other[63] == '0' ? '1' : '0';
+  EXPECT_FALSE(DigestMatchesHex(digest, other));
+  EXPECT_FALSE(DigestMatchesHex(digest, hex.substr(0, 62)));
+  EXPECT_FALSE(DigestMatchesHex(digest, hex + "00"));
+  std::string not_hex = hex;
+  not_hex[0] = 'g';
+  EXPECT_FALSE(DigestMatchesHex(digest, not_hex));
 }
 
 TEST(CryptoTest, RandomHexIsRandom) {

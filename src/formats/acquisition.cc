@@ -15,6 +15,10 @@ namespace tinyloop::formats {
 namespace {
 
 constexpr size_t kSignatureHexLength = 64;
+// The signature's characters as they are read when the HMAC is computed (the format's rule).
+constexpr std::string_view kZeroedSignature =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+static_assert(kZeroedSignature.size() == kSignatureHexLength);
 constexpr size_t kMaxDeviceFieldBytes = 256;
 constexpr size_t kMaxSensorFieldBytes = 128;
 constexpr std::string_view kBinaryRefPrefix = "Ref-BINARY-";
@@ -63,14 +67,6 @@ bool IsHex(std::string_view text) {
     if (!hex) return false;
   }
   return true;
-}
-
-std::string ToLowerAscii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 // Validates protected.{ver,alg} and the signature's shape.
@@ -127,10 +123,10 @@ Status VerifyHmac(std::string_view body, AcquisitionEncoding encoding, const Par
   if (span.length != kSignatureHexLength || body.substr(span.offset, span.length) != received) {
     return InvalidArgumentError("signature in the raw body does not match the parsed signature");
   }
-  std::string zeroed(body);
-  std::memset(zeroed.data() + span.offset, '0', span.length);
-  const std::string expected = HexEncode(HmacSha256(key, zeroed));
-  if (!ConstantTimeEquals(expected, ToLowerAscii(received))) {
+  // Hashed in three pieces rather than over a zeroed copy of the body.
+  const Digest256 expected = HmacSha256(
+      key, {body.substr(0, span.offset), kZeroedSignature, body.substr(span.offset + span.length)});
+  if (!DigestMatchesHex(expected, received)) {
     return UnauthenticatedError("signature does not match the project's HMAC key");
   }
   return OkStatus();

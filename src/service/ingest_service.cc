@@ -114,17 +114,18 @@ StatusOr<IngestService::Prepared> IngestService::Prepare(const store::Project& p
   store::Sample& s = prepared.sample.sample;
   s.project_id = project.id;
   s.label = label;
-  s.device_name = decoded.device_name;
-  s.device_type = !decoded.device_type.empty() ? decoded.device_type : request.device_type;
+  s.device_name = std::move(decoded.device_name);
+  s.device_type =
+      std::move(!decoded.device_type.empty() ? decoded.device_type : request.device_type);
   s.interval_ms = decoded.interval_ms;
   s.axes = ToAxes(decoded.axes);
   s.length = static_cast<int64_t>(decoded.length);
   // s.sha256 stays empty: the store hashes the body once when it stores it.
   s.values_sha256 = ContentHash(s.interval_ms, s.axes, decoded.values);
-  s.content_type = request.content_type;
+  s.content_type = std::move(request.content_type);
   s.metadata = std::move(request.metadata);
   for (auto& [key, value] : decoded.extra_metadata.items()) s.metadata[key] = value;
-  s.upload_source = request.upload_source;
+  s.upload_source = std::move(request.upload_source);
   s.signed_hmac = decoded.hmac_signed;
   s.ingest_ms = clock_.NowMillis();
   s.category =
@@ -139,7 +140,7 @@ StatusOr<IngestService::Prepared> IngestService::Prepare(const store::Project& p
                     ? file_name + "." + id
                     : file_name.substr(0, dot) + "." + id + file_name.substr(dot);
   }
-  s.file_name = file_name;
+  s.file_name = std::move(file_name);
 
   TL_ASSIGN_OR_RETURN(s.findings, CheckAndLearn(project, s, decoded.values));
   prepared.sample.values = std::move(decoded.values);
@@ -177,11 +178,17 @@ IngestService::PreparedBatch IngestService::PrepareAll(const store::Project* tru
   PreparedBatch batch;
   batch.results.assign(requests.size(), Status(StatusCode::kInternal, "not ingested"));
   for (size_t i = 0; i < requests.size(); ++i) {
-    auto project = trusted_project != nullptr ? StatusOr<store::Project>(*trusted_project)
-                                              : projects_.Authenticate(requests[i].api_key);
-    if (!project.ok()) {
-      batch.results[i] = project.status();
-      continue;
+    // The cached project itself, not a copy: its sensor schema is a JSON tree.
+    std::shared_ptr<const store::Project> authenticated;
+    const store::Project* project = trusted_project;
+    if (project == nullptr) {
+      auto found = projects_.AuthenticateShared(requests[i].api_key);
+      if (!found.ok()) {
+        batch.results[i] = found.status();
+        continue;
+      }
+      authenticated = std::move(*found);
+      project = authenticated.get();
     }
     auto prepared = Prepare(*project, std::move(requests[i]));
     if (!prepared.ok()) {

@@ -72,6 +72,12 @@ StatusOr<CreatedApiKey> ProjectService::CreateApiKey(int64_t project_id, const s
 }
 
 StatusOr<store::Project> ProjectService::Authenticate(const std::string& api_key) {
+  TL_ASSIGN_OR_RETURN(std::shared_ptr<const store::Project> project, AuthenticateShared(api_key));
+  return *project;
+}
+
+StatusOr<std::shared_ptr<const store::Project>> ProjectService::AuthenticateShared(
+    const std::string& api_key) {
   if (api_key.empty()) return UnauthenticatedError("missing x-api-key header");
   const std::string hash = HashApiKey(store_.pepper(), api_key);
   int64_t project_id = 0;
@@ -95,7 +101,8 @@ StatusOr<store::Project> ProjectService::Authenticate(const std::string& api_key
   return CachedGetProject(project_id);
 }
 
-StatusOr<store::Project> ProjectService::CachedGetProject(int64_t project_id) {
+StatusOr<std::shared_ptr<const store::Project>> ProjectService::CachedGetProject(
+    int64_t project_id) {
   const int64_t now = MonotonicNanos();
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -104,7 +111,8 @@ StatusOr<store::Project> ProjectService::CachedGetProject(int64_t project_id) {
       return it->second.project;
     }
   }
-  TL_ASSIGN_OR_RETURN(store::Project project, store_.GetProject(project_id));
+  TL_ASSIGN_OR_RETURN(store::Project fetched, store_.GetProject(project_id));
+  auto project = std::make_shared<const store::Project>(std::move(fetched));
   std::lock_guard<std::mutex> lock(mu_);
   projects_[project_id] = CachedProject{project, now};
   return project;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -45,6 +46,9 @@ class ProjectService {
   // Key lookups are cached in memory (keys are never deleted in this version), and projects
   // for kProjectCacheMillis, so a change made by another process shows within that time.
   StatusOr<store::Project> Authenticate(const std::string& api_key);
+  // Authenticate without copying the project (its sensor schema is a JSON tree): the cached
+  // project itself, immutable, kept alive by the pointer. For the per-request path.
+  StatusOr<std::shared_ptr<const store::Project>> AuthenticateShared(const std::string& api_key);
 
   // Authenticate, then require the key to belong to `project_id` (PermissionDenied otherwise).
   StatusOr<store::Project> AuthorizeProject(const std::string& api_key, int64_t project_id);
@@ -57,10 +61,10 @@ class ProjectService {
   store::MetadataStore& store_;
   const Clock& clock_;
   struct CachedProject {
-    store::Project project;
+    std::shared_ptr<const store::Project> project;
     int64_t fetched_ns = 0;
   };
-  StatusOr<store::Project> CachedGetProject(int64_t project_id);
+  StatusOr<std::shared_ptr<const store::Project>> CachedGetProject(int64_t project_id);
 
   std::mutex mu_;
   std::unordered_map<std::string, int64_t> project_by_key_hash_;  // guarded by mu_
