@@ -10,13 +10,13 @@ void PrintUsage() {
       "usage: ingest_bench [--seconds S] [--threads K] [--clients C] [--client-threads T]\n"
       "                    [--samples N] [--raw-seconds S] [--tmp DIR] [--keep-data] [--part P]\n"
       "  --seconds S      duration cap of parts (i) and (ii) (default 4)\n"
-      "  --threads K      in-process ingest threads for (i) (default 48)\n"
+      "  --threads K      in-process ingest threads for (i) (default 256)\n"
       "  --clients C      keep-alive HTTP clients for (ii), one request outstanding each\n"
-      "                   (default 48)\n"
+      "                   (default 256)\n"
       "  --client-threads T\n"
       "                   event-loop threads sharing the C clients of (ii) (default 1)\n"
       "  --samples N      samples generated per part; a part ends when all are acknowledged\n"
-      "                   or S seconds pass (default 25000 x S)\n"
+      "                   or S seconds pass (default 40000 x S)\n"
       "  --raw-seconds S  duration of each raw-store case (default 0.75; 0 skips them)\n"
       "  --tmp DIR        parent of the fresh data dirs (default $TMPDIR or /tmp); its\n"
       "                   filesystem is what gets measured\n"
@@ -83,7 +83,7 @@ bool ParseOptions(int argc, char** argv, Options& o) {
     std::fprintf(stderr, "ingest_bench: --part must be all, in_process, http or raw\n");
     return false;
   }
-  if (o.samples == 0) o.samples = static_cast<size_t>(25000 * o.seconds);
+  if (o.samples == 0) o.samples = static_cast<size_t>(40000 * o.seconds);
   return true;
 }
 
