@@ -504,6 +504,12 @@ int Main(int argc, char** argv) {
   PartResult http;
   http.name = "(ii) HTTP POST /api/training/data";
   if (all || o.part == "in_process") in_process = RunInProcess(o, samples, prep_threads);
+  if (all) {
+    // Part (i) leaves hundreds of MB of dirty pages (its closed store); their writeback would
+    // compete with (ii)'s fsyncs for the disk and the kernel's CPU.
+    Progress("sync: writing back what (i) left before (ii) starts");
+    ::sync();
+  }
   if (all || o.part == "http") http = RunHttp(o, samples, prep_threads);
   RawStoreResult raw;
   raw.verified = true;
