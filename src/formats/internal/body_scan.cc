@@ -199,13 +199,14 @@ size_t EndOfJsonString(std::string_view text, size_t open) {
 }
 
 // Index of the first byte at or after `i` that can change FindJsonSignature's state (a quote,
-// a bracket, a brace or a comma), or text.size(). Sixteen bytes at a time where SSE2 is there:
-// a sample body is mostly the digits of its values array. '[' and '{' (and ']' and '}')
-// differ only in bit 5, so OR-ing it in folds each pair into one comparison.
-size_t NextStructural(std::string_view text, size_t i) {
+// a bracket, a brace and, when `commas`, a comma), or text.size(). Commas matter only between
+// top-level members; a sample body is mostly its values array, digits and commas one level
+// deeper, which this skips sixteen bytes per SSE2 step. '[' and '{' (and ']' and '}') differ
+// only in bit 5, so OR-ing it in folds each pair into one comparison.
+size_t NextStructural(std::string_view text, size_t i, bool commas) {
 #if defined(__SSE2__)
   const __m128i quote = _mm_set1_epi8('"');
-  const __m128i comma = _mm_set1_epi8(',');
+  const __m128i comma = _mm_set1_epi8(commas ? ',' : '"');
   const __m128i open = _mm_set1_epi8('{');
   const __m128i close = _mm_set1_epi8('}');
   const __m128i bit5 = _mm_set1_epi8(0x20);
@@ -221,7 +222,9 @@ size_t NextStructural(std::string_view text, size_t i) {
 #endif
   for (; i < text.size(); ++i) {
     const char c = text[i];
-    if (c == '"' || c == ',' || c == '{' || c == '}' || c == '[' || c == ']') return i;
+    if (c == '"' || (commas && c == ',') || c == '{' || c == '}' || c == '[' || c == ']') {
+      return i;
+    }
   }
   return text.size();
 }
@@ -238,7 +241,8 @@ StatusOr<ByteSpan> FindJsonSignature(std::string_view text) {
   bool expect_key = false;
   int found = 0;
   ByteSpan span;
-  for (size_t i = NextStructural(text, 0); i < text.size(); i = NextStructural(text, i + 1)) {
+  for (size_t i = NextStructural(text, 0, true); i < text.size();
+       i = NextStructural(text, i + 1, depth <= 1)) {
     const char c = text[i];
     if (c == '"') {
       const size_t close = EndOfJsonString(text, i);

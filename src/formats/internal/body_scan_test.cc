@@ -29,14 +29,17 @@ TEST(FindJsonSignatureTest, FindsOnlyTheTopLevelMember) {
   EXPECT_EQ(SignatureOf(R"({"signature":7})"), "error: signature must be a string");
 }
 
-// Every offset of the member within the 16-byte blocks, with long runs of digits and letters
-// (skipped a block at a time) before and after it.
+// Every offset of the member within the 16-byte blocks, with rows of values, long runs of
+// digits and letters (skipped a block at a time) before and after it.
 TEST(FindJsonSignatureTest, BlockBoundariesDoNotMatter) {
   for (size_t pad = 0; pad < 40; ++pad) {
-    const std::string body = "{\"pad\":\"" + std::string(pad, 'x') +
-                             "\",\"payload\":{\"values\":[" + std::string(pad, '7') +
-                             "]},\"signature\":\"s" + std::to_string(pad) + "\",\"tail\":[" +
-                             std::string(pad % 17, '9') + "]}";
+    // Rows of values: commas one level deeper than the members, which the scan skips.
+    std::string rows;
+    for (size_t r = 0; r < pad; ++r) rows += (r ? ",[" : "[") + std::to_string(r) + ",-1.5e3,7]";
+    const std::string body =
+        "{\"pad\":\"" + std::string(pad, 'x') + "\",\"payload\":{\"values\":[" + rows +
+        "],\"n\":" + std::string(pad, '7') + "},\"signature\":\"s" + std::to_string(pad) +
+        "\",\"tail\":[" + std::string(pad % 17, '9') + "]}";
     EXPECT_EQ(SignatureOf(body), "s" + std::to_string(pad)) << body;
   }
 }

@@ -56,6 +56,7 @@ Status ValuesIndex::LoadAbove(Db& db, int64_t id) {
 
 Status ValuesIndex::OnBegin(Db& db) {
   pending_.clear();
+  next_sample_id_ = 0;
   // Changes when another connection committed since this one last looked (not for its own).
   TL_ASSIGN_OR_RETURN(const int64_t version, db.QueryInt64("PRAGMA data_version"));
   if (!loaded_) {
@@ -72,11 +73,14 @@ Status ValuesIndex::OnBegin(Db& db) {
 }
 
 void ValuesIndex::OnCommit() {
+  next_sample_id_ = 0;
   for (const auto& [slot, id] : pending_) highest_id_ = std::max(highest_id_, id);
   pending_.clear();
 }
 
 void ValuesIndex::OnRollback() {
+  known_projects_.clear();  // one may have been created in the transaction undone
+  next_sample_id_ = 0;
   for (const auto& [slot, id] : pending_) {
     const auto [first, last] = ids_.equal_range(slot);
     for (auto it = first; it != last; ++it) {

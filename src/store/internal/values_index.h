@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -37,10 +38,20 @@ class ValuesIndex : public TransactionObserver {
   // process) committed since, loads the samples it added (ids above the highest known).
   Status OnBegin(Db& db) override;
   void OnCommit() override;
-  // Forgets the transaction's additions.
+  // Forgets the transaction's additions (and the known projects).
   void OnRollback() override;
 
   size_t size() const { return ids_.size(); }
+
+  // Projects are never deleted, so one that was seen once stays: the writer checks a project
+  // in SQL only the first time a sample names it.
+  bool KnownProject(int64_t project_id) const { return known_projects_.count(project_id) > 0; }
+  void AddKnownProject(int64_t project_id) { known_projects_.insert(project_id); }
+
+  // The id the next sample of the open transaction gets, once the first insert of the
+  // transaction looked it up (the write lock keeps others out until it ends); 0 when not yet.
+  int64_t next_sample_id() const { return next_sample_id_; }
+  void set_next_sample_id(int64_t id) { next_sample_id_ = id; }
 
  private:
   static uint64_t Slot(int64_t project_id, int64_t key);
@@ -48,6 +59,8 @@ class ValuesIndex : public TransactionObserver {
 
   std::unordered_multimap<uint64_t, int64_t> ids_;     // Slot -> sample id
   std::vector<std::pair<uint64_t, int64_t>> pending_;  // added in the open transaction
+  std::unordered_set<int64_t> known_projects_;
+  int64_t next_sample_id_ = 0;  // 0: look it up
   bool loaded_ = false;
   int64_t data_version_ = 0;  // PRAGMA data_version at the last OnBegin
   int64_t highest_id_ = 0;    // highest committed id the index holds

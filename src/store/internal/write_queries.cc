@@ -86,8 +86,7 @@ StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared,
                                       ValuesIndex& values_index) {
   const Sample& s = *prepared.sample;
   InsertedSample result;
-  {
-    // Projects are few and hot in the cache: one seek.
+  if (!values_index.KnownProject(s.project_id)) {
     TL_ASSIGN_OR_RETURN(Statement project,
                         db.Prepare("SELECT EXISTS (SELECT 1 FROM projects WHERE id = ?1)"));
     project.Bind(1, s.project_id);
@@ -95,6 +94,7 @@ StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared,
     if (!row || project.ColumnInt64(0) == 0) {
       return NotFoundError("project " + std::to_string(s.project_id) + " not found");
     }
+    values_index.AddKnownProject(s.project_id);
   }
   // The in-memory index names the samples whose values may be equal (it includes earlier
   // inserts of this transaction); the row's full hash decides. The earliest match wins.
@@ -122,18 +122,26 @@ StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared,
     duplicate_findings = FindingsToJson(with_duplicate);
   }
 
-  // Every text is bound by reference: `prepared` and `s` outlive the statement handle. The id
-  // is above every id present and every id ever deleted (sample_id_floor), so never reused;
-  // max(id) is one seek to the last row.
+  // The id is above every id present and every id ever deleted (sample_id_floor), so never
+  // reused. It is looked up once per transaction and counted up from there: nobody else
+  // inserts while this connection holds the write lock. (A job undone by its savepoint leaves
+  // a gap, which is harmless.)
+  int64_t id = values_index.next_sample_id();
+  if (id == 0) {
+    TL_ASSIGN_OR_RETURN(const int64_t highest,
+                        db.QueryInt64("SELECT max(coalesce((SELECT max(id) FROM samples), 0), "
+                                      "(SELECT value FROM sample_id_floor WHERE id = 1))"));
+    id = highest + 1;
+  }
+  // Every text is bound by reference: `prepared` and `s` outlive the statement handle.
   TL_ASSIGN_OR_RETURN(
       Statement insert,
       db.Prepare("INSERT INTO samples (id, project_id, file_name, label, category, device_name, "
                  "device_type, interval_ms, axes, length, sha256, values_sha256, content_type, "
                  "metadata, upload_source, signed_hmac, ingest_ms, findings, duplicate_of, "
                  "sample_values, values_key, body_pack, body_offset, body_length) VALUES "
-                 "(max(coalesce((SELECT max(id) FROM samples), 0), (SELECT value FROM "
-                 "sample_id_floor WHERE id = 1)) + 1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                 "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"));
+                 "(?24, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+                 "?17, ?18, ?19, ?20, ?21, ?22, ?23)"));
   insert.Bind(1, s.project_id)
       .BindRef(2, s.file_name)
       .BindRef(3, s.label)
@@ -154,7 +162,8 @@ StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared,
       .BindBlobRef(19, prepared.values_le)
       .Bind(20, prepared.values_key)
       .Bind(22, prepared.body.offset)
-      .Bind(23, prepared.body.length);
+      .Bind(23, prepared.body.length)
+      .Bind(24, id);
   if (result.duplicate_of) {
     insert.Bind(18, *result.duplicate_of);
   } else {
@@ -166,7 +175,8 @@ StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared,
     insert.BindRef(21, prepared.body.pack);
   }
   TL_RETURN_IF_ERROR(insert.Run());
-  result.id = db.LastInsertRowid();
+  result.id = id;
+  values_index.set_next_sample_id(id + 1);
   values_index.Add(s.project_id, prepared.values_key, result.id);
   return result;
 }
