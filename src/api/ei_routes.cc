@@ -146,7 +146,7 @@ void IngestFiles(Services& s, HttpRequest& req, Respond respond) {
     return respond(EiJsonError(st));
   }
   // Authenticate once for the whole request: a wrong key is a 401, not N failed files.
-  if (auto project = s.projects.Authenticate(common.api_key); !project.ok()) {
+  if (auto project = s.projects.AuthenticateShared(common.api_key); !project.ok()) {
     s.metrics.CountRejected(std::string(StatusCodeName(project.status().code())));
     return respond(EiJsonError(project.status()));
   }

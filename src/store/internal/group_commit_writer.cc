@@ -250,13 +250,14 @@ Status GroupCommitWriter::Begin() {
   TL_RETURN_IF_ERROR(ExecCached("BEGIN IMMEDIATE"));
   if (observer_ == nullptr) return OkStatus();
   Status status = observer_->OnBegin(*db_);
-  if (!status.ok()) Rollback();
+  if (!status.ok()) (void)Rollback();
   return status;
 }
 
-void GroupCommitWriter::Rollback() {
-  if (db_->InTransaction()) (void)db_->Exec("ROLLBACK");
+Status GroupCommitWriter::Rollback() {
+  const Status status = db_->InTransaction() ? db_->Exec("ROLLBACK") : OkStatus();
   if (observer_ != nullptr) observer_->OnRollback();
+  return status;
 }
 
 void GroupCommitWriter::RunBatch(std::vector<Pending>& batch) {
@@ -297,8 +298,7 @@ void GroupCommitWriter::RunBatch(std::vector<Pending>& batch) {
   if (fatal.ok() && (!clean || !blobs_ok)) {
     // A job failed and its partial writes cannot be undone alone, or jobs ran whose blob
     // could not be stored: start over with what succeeded and a savepoint per job.
-    fatal = db_->Exec("ROLLBACK");
-    if (observer_ != nullptr) observer_->OnRollback();
+    fatal = Rollback();
     runnable_count = static_cast<size_t>(std::count(runnable.begin(), runnable.end(), true));
     if (fatal.ok() && runnable_count == 0) return;
     if (fatal.ok()) fatal = Begin();
@@ -310,7 +310,7 @@ void GroupCommitWriter::RunBatch(std::vector<Pending>& batch) {
     fatal = AddBlobTotals(*db_, static_cast<int64_t>(written.size()), bytes);
   }
   if (fatal.ok() && runnable_count == 0) {
-    Rollback();
+    (void)Rollback();
     return;
   }
   if (fatal.ok()) {
@@ -321,7 +321,7 @@ void GroupCommitWriter::RunBatch(std::vector<Pending>& batch) {
       return;
     }
   }
-  Rollback();
+  (void)Rollback();
   for (size_t i = 0; i < batch.size(); ++i) {
     if (runnable[i]) *batch[i].result = fatal.WithPrefix("transaction failed");
   }

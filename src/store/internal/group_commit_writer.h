@@ -128,8 +128,8 @@ class GroupCommitWriter {
                     TransactionObserver* observer);
   // BEGIN IMMEDIATE, then the observer's OnBegin (rolled back when that fails).
   Status Begin();
-  // ROLLBACK when a transaction is open; tells the observer.
-  void Rollback();
+  // ROLLBACK when a transaction is open (its status; ok when none is); tells the observer.
+  Status Rollback();
   // Queues the jobs with their result slots; false (nothing queued) when stopping.
   bool Enqueue(std::vector<WriteJob>& jobs, Status* results, Completion* completion);
   void Loop();

@@ -5,8 +5,9 @@
 // values_key) on the writer's first transaction and kept current by the writer. Entries are
 // candidates only: a sample deleted, a job undone within its batch, or a 64-bit collision
 // leave entries that do not match, so callers confirm each against the row (full hash).
-// Used only on the writer thread (it observes the writer's transactions). Internal to
-// src/store.
+// It also keeps the two other facts the writer would otherwise look up per sample: projects
+// seen to exist and the next sample id of the open transaction. Used only on the writer
+// thread (it observes the writer's transactions). Internal to src/store.
 #pragma once
 
 #include <cstdint>

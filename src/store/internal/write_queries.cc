@@ -87,13 +87,7 @@ StatusOr<InsertedSample> InsertSample(Db& db, const PreparedSample& prepared,
   const Sample& s = *prepared.sample;
   InsertedSample result;
   if (!values_index.KnownProject(s.project_id)) {
-    TL_ASSIGN_OR_RETURN(Statement project,
-                        db.Prepare("SELECT EXISTS (SELECT 1 FROM projects WHERE id = ?1)"));
-    project.Bind(1, s.project_id);
-    TL_ASSIGN_OR_RETURN(const bool row, project.Step());
-    if (!row || project.ColumnInt64(0) == 0) {
-      return NotFoundError("project " + std::to_string(s.project_id) + " not found");
-    }
+    TL_RETURN_IF_ERROR(CheckProjectExists(db, s.project_id));
     values_index.AddKnownProject(s.project_id);
   }
   // The in-memory index names the samples whose values may be equal (it includes earlier
