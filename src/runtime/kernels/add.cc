@@ -1,5 +1,5 @@
-// ADD: Prepare (broadcast strides, TFLite's int8 rescaling multipliers) and Eval adapters onto
-// kernels/reference/add.h.
+// ADD: Prepare (kernel_util::PrepareBinaryElementwise, then TFLite's int8 rescaling
+// multipliers) and Eval adapters onto kernels/reference/add.h.
 #include "runtime/kernels/reference/add.h"
 
 #include "runtime/kernels/kernel_util.h"
@@ -36,31 +36,14 @@ Status QuantizeSmallerThanOne(double real, int32_t* multiplier, int32_t* shift) 
 }  // namespace
 
 Status PrepareAdd(PrepareContext& ctx) {
-  TL_RT_RETURN_IF_ERROR(kernel_util::CheckArity(ctx, 2, 2, 2, 1));
+  AddParams* p = nullptr;
+  TL_RT_RETURN_IF_ERROR(kernel_util::PrepareBinaryElementwise(ctx, EvalFloat, &p));
+  if (p == nullptr) return Status::kOk;  // float
+  // TFLite's add_common.cc for int8.
   const TensorInfo& in1 = ctx.input(0);
   const TensorInfo& in2 = ctx.input(1);
   const TensorInfo& output = ctx.output(0);
-  AddParams* p = ctx.Allocate<AddParams>();
-  if (p == nullptr) return Status::kArenaTooSmall;
-  TL_RT_RETURN_IF_ERROR(kernel_util::PrepareBroadcast(ctx, p));
-  ctx.state()->params = p;
-  if (in1.type != in2.type || in1.type != output.type) return Status::kUnsupportedType;
-  const FusedActivation activation = ctx.op().activation;
-  if (in1.type == TensorType::kFloat32) {
-    reference::ActivationRangeFloat(activation, &p->float_min, &p->float_max);
-    ctx.state()->eval = EvalFloat;
-    return Status::kOk;
-  }
-  if (in1.type != TensorType::kInt8) return Status::kUnsupportedType;
-  if (!kernel_util::HasInt8Quantization(in1) || !kernel_util::HasInt8Quantization(in2) ||
-      !kernel_util::HasInt8Quantization(output)) {
-    return Status::kInvalidQuantization;
-  }
-  // TFLite's add_common.cc for int8.
   p->left_shift = 20;
-  p->input1_offset = -in1.zero_point;
-  p->input2_offset = -in2.zero_point;
-  p->output_offset = output.zero_point;
   const double twice_max_input_scale =
       2 * static_cast<double>(in1.scale > in2.scale ? in1.scale : in2.scale);
   const double real1 = static_cast<double>(in1.scale) / twice_max_input_scale;
@@ -70,8 +53,6 @@ Status PrepareAdd(PrepareContext& ctx) {
   TL_RT_RETURN_IF_ERROR(QuantizeSmallerThanOne(real1, &p->input1_multiplier, &p->input1_shift));
   TL_RT_RETURN_IF_ERROR(QuantizeSmallerThanOne(real2, &p->input2_multiplier, &p->input2_shift));
   TL_RT_RETURN_IF_ERROR(QuantizeSmallerThanOne(real_out, &p->output_multiplier, &p->output_shift));
-  TL_RT_RETURN_IF_ERROR(reference::ActivationRangeInt8(activation, output.scale, output.zero_point,
-                                                       &p->act_min, &p->act_max));
   ctx.state()->eval = EvalInt8;
   return Status::kOk;
 }

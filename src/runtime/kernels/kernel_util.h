@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "runtime/kernel_api.h"
+#include "runtime/kernels/reference/quantization.h"
 #include "runtime/status.h"
 
 namespace tinyloop::runtime::kernel_util {
@@ -23,23 +24,51 @@ bool SameShape(const TensorInfo& a, const TensorInfo& b);
 // axes (NumPy broadcasting). False when `t` has rank > 4 or does not broadcast to `dims`.
 bool BroadcastStrides(const TensorInfo& t, const int32_t dims[4], int32_t strides[4]);
 
-// The output shape (right-aligned to 4D) and both inputs' broadcast strides of a binary
-// elementwise op, into params with dims[4], strides1[4] and strides2[4] (ADD, MUL).
-// kInvalidShape when the output has rank > 4 or an input does not broadcast to it.
-template <typename Params>
-Status PrepareBroadcast(const PrepareContext& ctx, Params* p) {
-  const TensorInfo& output = ctx.output(0);
-  if (output.rank > 4) return Status::kInvalidShape;
-  for (int32_t i = 0; i < output.rank; ++i) p->dims[4 - output.rank + i] = output.dims[i];
-  if (!BroadcastStrides(ctx.input(0), p->dims, p->strides1) ||
-      !BroadcastStrides(ctx.input(1), p->dims, p->strides2)) {
-    return Status::kInvalidShape;
-  }
-  return Status::kOk;
-}
-
 // Per-tensor int8 quantization present and sane (scale > 0, zero point in int8 range).
 bool HasInt8Quantization(const TensorInfo& t);
+
+// The part of Prepare that binary elementwise ops share (ADD, MUL): two inputs and one output,
+// all float32 or all int8; params (dims[4], strides1[4], strides2[4], the offsets, act_min/max,
+// float_min/max) allocated in the arena with the output shape right-aligned to 4D and NumPy
+// broadcast strides of both inputs; the fused activation's range. A float op is complete here
+// (eval = `eval_float`, *int8_params = nullptr). For int8 the per-tensor quantization is checked
+// and the zero-point offsets set; *int8_params is the params, and the caller adds its
+// multipliers and its int8 eval.
+template <typename Params>
+Status PrepareBinaryElementwise(PrepareContext& ctx, EvalFn eval_float, Params** int8_params) {
+  *int8_params = nullptr;
+  TL_RT_RETURN_IF_ERROR(CheckArity(ctx, 2, 2, 2, 1));
+  const TensorInfo& in1 = ctx.input(0);
+  const TensorInfo& in2 = ctx.input(1);
+  const TensorInfo& output = ctx.output(0);
+  Params* p = ctx.Allocate<Params>();
+  if (p == nullptr) return Status::kArenaTooSmall;
+  if (output.rank > 4) return Status::kInvalidShape;
+  for (int32_t i = 0; i < output.rank; ++i) p->dims[4 - output.rank + i] = output.dims[i];
+  if (!BroadcastStrides(in1, p->dims, p->strides1) ||
+      !BroadcastStrides(in2, p->dims, p->strides2)) {
+    return Status::kInvalidShape;
+  }
+  ctx.state()->params = p;
+  if (in1.type != in2.type || in1.type != output.type) return Status::kUnsupportedType;
+  const FusedActivation activation = ctx.op().activation;
+  if (in1.type == TensorType::kFloat32) {
+    reference::ActivationRangeFloat(activation, &p->float_min, &p->float_max);
+    ctx.state()->eval = eval_float;
+    return Status::kOk;
+  }
+  if (in1.type != TensorType::kInt8) return Status::kUnsupportedType;
+  if (!HasInt8Quantization(in1) || !HasInt8Quantization(in2) || !HasInt8Quantization(output)) {
+    return Status::kInvalidQuantization;
+  }
+  p->input1_offset = -in1.zero_point;
+  p->input2_offset = -in2.zero_point;
+  p->output_offset = output.zero_point;
+  TL_RT_RETURN_IF_ERROR(reference::ActivationRangeInt8(activation, output.scale, output.zero_point,
+                                                       &p->act_min, &p->act_max));
+  *int8_params = p;
+  return Status::kOk;
+}
 
 // Per-channel output multipliers/shifts of a conv-like op (TFLite's
 // PopulateConvolutionQuantizationParams): input_scale * filter_scale[c] / output_scale in double.
